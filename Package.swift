@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (docs/ARCHITECTURE.md):
+//   CSystemd, CLibcgroup  - the C libraries, found through pkg-config
+//   HeadroomCore          - pure: parsers, config, budget, reports; no I/O, no clocks
+//   HeadroomLinux         - the thin Linux shell: procfs/cgroupfs readers, libcgroup
+//   HeadroomCLI           - the commands (argument parsing and output only)
+//   headroom              - the executable, a few lines
+let package = Package(
+    name: "headroom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "headroom", targets: ["headroom"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibcgroup",
+            pkgConfig: "libcgroup",
+            providers: [.apt(["libcgroup-dev"])]
+        ),
+        .target(
+            name: "HeadroomCore",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "HeadroomLinux",
+            dependencies: ["HeadroomCore", "CSystemd", "CLibcgroup"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "HeadroomCLI",
+            dependencies: [
+                "HeadroomCore",
+                "HeadroomLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "headroom",
+            dependencies: ["HeadroomCLI"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "HeadroomCoreTests",
+            dependencies: ["HeadroomCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "HeadroomLinuxTests",
+            dependencies: ["HeadroomLinux", "HeadroomCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "HeadroomCLITests",
+            dependencies: ["HeadroomCLI", "HeadroomCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

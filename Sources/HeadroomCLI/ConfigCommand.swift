@@ -1,0 +1,52 @@
+import ArgumentParser
+import HeadroomCore
+import HeadroomLinux
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check a config file or show the effective config.",
+        subcommands: [ConfigCheckCommand.self, ConfigShowCommand.self])
+}
+
+struct ConfigCheckCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a config file: exit 0 when valid, 1 with the reason on stderr when not.")
+
+    @Argument(help: ArgumentHelp("The file to check (default: --config, else \(HeadroomConfig.defaultPath)).",
+                                 valueName: "FILE"))
+    var file: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func execute(_ output: inout CommandOutput) -> Int32 {
+        let path = file ?? common.config
+        do {
+            _ = try ConfigLoader.load(path: path ?? HeadroomConfig.defaultPath)
+            output.print("\(path ?? HeadroomConfig.defaultPath): valid")
+            return 0
+        } catch {
+            output.error("invalid config: \(error)")
+            return 1
+        }
+    }
+}
+
+struct ConfigShowCommand: ReportingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print the effective config (the file merged over the defaults) as JSON.")
+
+    @OptionGroup var common: CommonOptions
+
+    func execute(_ output: inout CommandOutput) -> Int32 {
+        do {
+            output.print(try ConfigLoader.load(path: common.config).renderJSON())
+            return 0
+        } catch {
+            output.error("invalid config: \(error)")
+            return 1
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import FoundationEssentials
+
+/// The effective config as JSON (`headroom config show`), in the same shape the
+/// file takes, so its output can be saved and edited as a config file.
+extension HeadroomConfig {
+    public var jsonValue: JSONValue {
+        .object(["budget": budget.jsonValue])
+    }
+
+    public func renderJSON() -> String { jsonValue.rendered() }
+}
+
+extension BudgetConfig {
+    var jsonValue: JSONValue {
+        .object(["categories": .object([
+            "kernel": .object([
+                "minimum": ByteSize.configValue(kernelMinimumBytes),
+                "ram_percent": kernelRamPercent == kernelRamPercent.rounded()
+                    ? .integer(Int64(kernelRamPercent)) : .number(kernelRamPercent),
+            ]),
+            "management": management.jsonValue,
+            "monitoring": monitoring.jsonValue,
+            "userland": userland.jsonValue,
+            "cache": .object(["target": ByteSize.configValue(cacheTargetBytes)]),
+        ])])
+    }
+}
+
+extension UnitCategoryConfig {
+    var jsonValue: JSONValue {
+        var fields: [String: JSONValue] = [
+            "units": .array(units.map { rule in
+                var ruleFields: [String: JSONValue] = ["match": .string(rule.pattern.text)]
+                if let expected = rule.expectedBytes { ruleFields["expected"] = ByteSize.configValue(expected) }
+                return .object(ruleFields)
+            }),
+        ]
+        fields["reserve"] = reserveBytes.map(ByteSize.configValue) ?? .null
+        return .object(fields)
+    }
+}
+
+extension ByteSize {
+    /// "256MiB" when that reads back to exactly these bytes, otherwise the byte count.
+    static func configValue(_ bytes: UInt64) -> JSONValue {
+        for (suffix, factor) in [("TiB", UInt64(1) << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        where bytes >= factor {
+            for decimals in 0...2 {
+                var scale = 1.0
+                for _ in 0..<decimals { scale *= 10 }
+                let value = (Double(bytes) / Double(factor) * scale).rounded() / scale
+                let text = (decimals == 0 ? String(Int64(value)) : String(value).trimmingTrailingZeros) + suffix
+                if case .success(bytes) = parse(text) { return .string(text) }
+            }
+        }
+        return .integer(Int64(bytes))
+    }
+}

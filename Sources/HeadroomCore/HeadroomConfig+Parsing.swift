@@ -1,0 +1,186 @@
+/// Reading the config file: JSON in, a validated `HeadroomConfig` out.
+///
+/// Every key is optional and overrides the default; arrays (`units`) replace the
+/// default list as a whole. Unknown keys, wrong types and values out of range are
+/// refused with the JSON path of the key.
+extension HeadroomConfig {
+    public static let maximumSizeBytes: UInt64 = 1 << 44 // 16 TiB: far above any VM the platform sells
+
+    /// - Parameters:
+    ///   - bytes: the file's content.
+    ///   - file: the file's path, named in errors.
+    /// - Throws: `ConfigError` naming the file, the key path and what is expected.
+    public static func parse(_ bytes: [UInt8], file: String? = nil) throws(ConfigError) -> HeadroomConfig {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            throw ConfigError(file: file, path: "", message: error.message)
+        }
+        do {
+            return try HeadroomConfig(json: document, at: .root)
+        } catch {
+            var located = error
+            located.file = file
+            throw located
+        }
+    }
+
+    init(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
+        self.init()
+        let fields = try json.object(at: path, allowed: ["budget"])
+        if let budget = fields["budget"] {
+            self.budget = try BudgetConfig(json: budget, at: path.key("budget"), defaults: self.budget)
+        }
+    }
+}
+
+extension BudgetConfig {
+    init(json: JSONValue, at path: ConfigPath, defaults: BudgetConfig) throws(ConfigError) {
+        self = defaults
+        let fields = try json.object(at: path, allowed: ["categories"])
+        guard let categoriesValue = fields["categories"] else { return }
+        let categoriesPath = path.key("categories")
+        let configurable = BudgetCategory.allCases.filter { $0 != .application }.map(\.rawValue)
+        let categories = try categoriesValue.object(at: categoriesPath, allowed: configurable,
+                                                    hint: "'application' is what is left and has no settings")
+        if let kernel = categories["kernel"] {
+            let kernelPath = categoriesPath.key("kernel")
+            let kernelFields = try kernel.object(at: kernelPath, allowed: ["minimum", "ram_percent"])
+            if let minimum = kernelFields["minimum"] {
+                kernelMinimumBytes = try minimum.size(at: kernelPath.key("minimum"))
+            }
+            if let percent = kernelFields["ram_percent"] {
+                kernelRamPercent = try percent.number(at: kernelPath.key("ram_percent"), in: 0...50,
+                                                      meaning: "a percentage of installed RAM")
+            }
+        }
+        if let management = categories["management"] {
+            self.management = try UnitCategoryConfig(json: management, at: categoriesPath.key("management"),
+                                                     defaults: self.management)
+        }
+        if let monitoring = categories["monitoring"] {
+            self.monitoring = try UnitCategoryConfig(json: monitoring, at: categoriesPath.key("monitoring"),
+                                                     defaults: self.monitoring)
+        }
+        if let userland = categories["userland"] {
+            self.userland = try UnitCategoryConfig(json: userland, at: categoriesPath.key("userland"),
+                                                   defaults: self.userland)
+        }
+        if let cache = categories["cache"] {
+            let cachePath = categoriesPath.key("cache")
+            let cacheFields = try cache.object(at: cachePath, allowed: ["target"])
+            if let target = cacheFields["target"] {
+                cacheTargetBytes = try target.size(at: cachePath.key("target"))
+            }
+        }
+        try rejectPatternsUsedTwice(at: categoriesPath)
+    }
+
+    /// A pattern in two places would make the category of its units depend on the matching order.
+    private func rejectPatternsUsedTwice(at path: ConfigPath) throws(ConfigError) {
+        var firstUse: [String: String] = [:]
+        for category in BudgetCategory.unitCategories {
+            guard let config = units(of: category) else { continue }
+            for (index, rule) in config.units.enumerated() {
+                let place = path.key(category.rawValue).key("units").index(index).key("match")
+                if let earlier = firstUse[rule.pattern.text] {
+                    throw place.error("the pattern '\(rule.pattern.text)' is already used at \(earlier); "
+                        + "a unit belongs to one category, so use each pattern once")
+                }
+                firstUse[rule.pattern.text] = place.description
+            }
+        }
+    }
+}
+
+extension UnitCategoryConfig {
+    init(json: JSONValue, at path: ConfigPath, defaults: UnitCategoryConfig) throws(ConfigError) {
+        self = defaults
+        let fields = try json.object(at: path, allowed: ["reserve", "units"])
+        if let reserve = fields["reserve"] {
+            reserveBytes = reserve == .null ? nil : try reserve.size(at: path.key("reserve"))
+        }
+        if let unitsValue = fields["units"] {
+            let unitsPath = path.key("units")
+            guard case .array(let elements) = unitsValue else {
+                throw unitsPath.error("expected an array of {\"match\": PATTERN, \"expected\": SIZE}, found \(unitsValue.kindName)")
+            }
+            var rules: [UnitRule] = []
+            for (index, element) in elements.enumerated() {
+                let rulePath = unitsPath.index(index)
+                let ruleFields = try element.object(at: rulePath, allowed: ["match", "expected"])
+                guard let matchValue = ruleFields["match"] else {
+                    throw rulePath.error("missing \"match\": a unit name or glob such as \"telegraf\" or \"filebeat*\"")
+                }
+                let matchPath = rulePath.key("match")
+                guard case .string(let text) = matchValue else {
+                    throw matchPath.error("expected a unit name or glob as a string, found \(matchValue.kindName)")
+                }
+                guard let pattern = UnitPattern(text) else {
+                    throw matchPath.error(UnitPattern.validationError(text) ?? "invalid pattern")
+                }
+                let expected = try ruleFields["expected"].map { value throws(ConfigError) in
+                    try value.size(at: rulePath.key("expected"))
+                }
+                rules.append(UnitRule(pattern: pattern, expectedBytes: expected))
+            }
+            units = rules
+        }
+    }
+}
+
+extension JSONValue {
+    func object(at path: ConfigPath, allowed: [String], hint: String? = nil) throws(ConfigError) -> [String: JSONValue] {
+        guard case .object(let fields) = self else {
+            throw path.error("expected an object with the keys \(allowed.joined(separator: ", ")), found \(kindName)")
+        }
+        for key in fields.keys.sorted() where !allowed.contains(key) {
+            var message = "unknown key; expected one of: \(allowed.joined(separator: ", "))"
+            if let hint { message += " (\(hint))" }
+            throw path.key(key).error(message)
+        }
+        return fields
+    }
+
+    func size(at path: ConfigPath) throws(ConfigError) -> UInt64 {
+        let bytes: UInt64
+        switch self {
+        case .integer(let value):
+            guard value >= 0 else { throw path.error("expected a size of 0 or more bytes, found \(value)") }
+            bytes = UInt64(value)
+        case .string(let text):
+            switch ByteSize.parse(text) {
+            case .success(let value): bytes = value
+            case .failure(let error):
+                throw path.error("expected a size such as 256MiB or 1.1GiB: \(error.message)")
+            }
+        default:
+            throw path.error("expected a size: a number of bytes or a string such as \"256MiB\", found \(kindName)")
+        }
+        guard bytes <= HeadroomConfig.maximumSizeBytes else {
+            throw path.error("expected a size of at most 16TiB, found \(ByteSize.format(bytes))")
+        }
+        return bytes
+    }
+
+    func number(at path: ConfigPath, in range: ClosedRange<Double>, meaning: String) throws(ConfigError) -> Double {
+        let value: Double
+        switch self {
+        case .integer(let integer): value = Double(integer)
+        case .number(let number): value = number
+        default: throw path.error("expected \(meaning) as a number, found \(kindName)")
+        }
+        guard range.contains(value) else {
+            throw path.error("expected \(meaning) from \(range.lowerBound.compact) to \(range.upperBound.compact), found \(value.compact)")
+        }
+        return value
+    }
+}
+
+extension Double {
+    /// 2 rather than 2.0, for messages and the effective config.
+    var compact: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self)
+    }
+}

@@ -1,0 +1,3 @@
+import HeadroomCLI
+
+HeadroomCommand.main()
