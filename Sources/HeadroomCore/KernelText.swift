@@ -34,19 +34,17 @@ public struct KernelText: Sendable {
 
     /// The whole file as one trimmed value, for single-value files such as `memory.current`.
     public func singleValue() throws(KernelFileError) -> TextLine {
-        var start = 0
-        var end = bytes.count
-        while start < end && KernelText.isSpace(bytes[start]) { start += 1 }
-        while end > start && KernelText.isSpace(bytes[end - 1]) { end -= 1 }
-        guard end > start else {
+        var value: TextLine?
+        try forEachLine { line throws(KernelFileError) in
+            let trimmed = line.trimmed()
+            guard trimmed.end > trimmed.start else { return }
+            if value != nil { throw error("expected a single value, found a second line", at: line) }
+            value = trimmed
+        }
+        guard let value else {
             throw KernelFileError(path: path, kind: .malformed, reason: "file is empty, expected a single value")
         }
-        let line = TextLine(text: self, start: start, end: end, number: 1)
-        if line.contains(UInt8(ascii: "\n")) {
-            throw KernelFileError(path: path, kind: .malformed, lineNumber: 2,
-                                  reason: "expected a single value, found several lines")
-        }
-        return line
+        return value
     }
 
     public func error(_ reason: String, at line: TextLine) -> KernelFileError {
@@ -72,13 +70,13 @@ public struct TextLine: Sendable {
 
     public var string: String { String(decoding: text.bytes[start..<end], as: UTF8.self) }
 
-    func contains(_ byte: UInt8) -> Bool {
-        var index = start
-        while index < end {
-            if text.bytes[index] == byte { return true }
-            index += 1
-        }
-        return false
+    /// The line without leading and trailing blanks.
+    func trimmed() -> TextLine {
+        var first = start
+        var last = end
+        while first < last && KernelText.isSpace(text.bytes[first]) { first += 1 }
+        while last > first && KernelText.isSpace(text.bytes[last - 1]) { last -= 1 }
+        return TextLine(text: text, start: first, end: last, number: number)
     }
 
     /// A cursor over the whitespace-separated fields of this line.
