@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Developer entry point. On a fresh Debian 12 machine with Swift 6 (/opt/swift or on PATH):
+#   ./dev.sh status   build, then show `headroom status` for this machine
+#   ./dev.sh test     build and run the test suite
+# Both first install the Debian packages the build needs (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
+
+# Build needs: pkg-config finds libsystemd and libcgroup for the C targets.
+BUILD_PACKAGES=(pkg-config libsystemd-dev libcgroup-dev)
+
+install_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "dev.sh: installing ${missing[*]}" >&2
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+command -v swift >/dev/null || { echo "dev.sh: swift is not on PATH (install Swift 6 from swift.org into /opt/swift)" >&2; exit 1; }
+
+case "${1:-}" in
+    status)
+        install_packages "${BUILD_PACKAGES[@]}"
+        swift build -c release --product headroom
+        exec .build/release/headroom status "${@:2}"
+        ;;
+    test)
+        install_packages "${BUILD_PACKAGES[@]}"
+        exec swift test "${@:2}"
+        ;;
+    *)
+        sed -n '2,5p' "$0" >&2
+        exit 2
+        ;;
+esac
