@@ -1,0 +1,191 @@
+@testable import HeadroomCore
+import Testing
+
+/// The decision core driven through scripted timelines (DESIGN §10): each asserts which
+/// actions came out and when.
+@Suite("Supervisor timelines")
+struct SupervisorTimelineTests {
+    static let mib = SimulatedVM.mib
+    static let gib = SimulatedVM.gib
+
+    /// A leak that starts over after a restart, as most leaks do only after hours.
+    static func healingLeak(_ unit: String, perSecond rate: UInt64) -> SimulatedVM.Service {
+        SimulatedVM.Service(unit: unit, workingSet: Growth.leak(from: 50 * mib, perSecond: rate),
+                            afterRestart: Growth.steady(50 * mib))
+    }
+
+    static func vm(_ services: [SimulatedVM.Service]) -> SimulatedVM {
+        SimulatedVM(services: [SimulatedVM.Service(unit: "bystander.service", workingSet: Growth.steady(200 * mib))]
+            + services)
+    }
+
+    @Test("fast leak (128 MiB/s, 2 GiB VM): restarted before MemAvailable reaches zero, bystander untouched")
+    func fastLeak() throws {
+        let run = runTimeline(Self.vm([Self.healingLeak("leak.service", perSecond: 128 * Self.mib)]),
+                              duration: 30)
+        let first = try #require(run.restarts.first)
+        #expect(first.unit == "leak.service")
+        // Memory would be gone at (2 GiB - 150 - 350 - 200 - 50 MiB) / 128 MiB/s ≈ 10.3 s.
+        #expect(first.time < 10)
+        #expect(try #require(run.availableAtAction["leak.service"]) > 128 * Self.mib)
+        #expect(run.minimumAvailable > 0)
+        #expect(!run.restarts.contains { $0.unit == "bystander.service" })
+        let incident = try #require(run.incidents.first)
+        #expect(incident.kind == .restart)
+        #expect(incident.culprit == "leak.service")
+        #expect(incident.trigger.signal == .forecast)
+        #expect(incident.actions.first?.result == "done")
+        #expect(incident.outcome == .recovered)
+        #expect(try #require(incident.memoryReleasedBytes) > 500 * Int64(Self.mib))
+        #expect(incident.narrative.hasPrefix("leak.service was restarted: it grew "))
+        #expect(incident.narrative.contains("memory would have run out in ~"))
+        #expect(run.journaled.count == 1)
+        #expect(incident.candidates.contains { $0.unit == "bystander.service" })
+        #expect(incident.budget != nil)
+    }
+
+    @Test("swappiness: pressure value while elevated, calm value 10 s after pressure ends")
+    func swappinessFollowsLevel() throws {
+        let run = runTimeline(Self.vm([Self.healingLeak("leak.service", perSecond: 128 * Self.mib)]),
+                              duration: 60)
+        let changes = run.swappinessChanges
+        #expect(changes.map(\.value) == [60, 1])
+        let restart = try #require(run.restarts.first)
+        let raised = try #require(changes.first)
+        let lowered = try #require(changes.last)
+        #expect(raised.time < restart.time)
+        #expect(lowered.time >= restart.time + 10)
+    }
+
+    @Test("slow leak (8 MiB/s): restarted before memory runs out")
+    func slowLeak() throws {
+        let run = runTimeline(Self.vm([Self.healingLeak("slow.service", perSecond: 8 * Self.mib)]),
+                              duration: 200)
+        let first = try #require(run.restarts.first)
+        #expect(first.unit == "slow.service")
+        // Exhaustion would come at ≈ 1248 MiB / 8 MiB/s = 156 s.
+        #expect(first.time < 156)
+        #expect(first.time > 100)
+        #expect(run.minimumAvailable > 0)
+    }
+
+    @Test("page-cache-heavy reader: its cache is available memory; never restarted")
+    func pageCacheReader() {
+        var reader = SimulatedVM.Service(unit: "reader.service", workingSet: Growth.steady(30 * Self.mib))
+        reader.inactiveFile = 1200 * Self.mib
+        let run = runTimeline(Self.vm([reader]), duration: 120)
+        #expect(run.restarts.isEmpty)
+        #expect(run.incidents.isEmpty)
+        #expect(run.supervisor.level == .calm)
+    }
+
+    @Test("a spike that frees itself within seconds while memory stays available: no restart")
+    func spike() {
+        let run = runTimeline(Self.vm([.init(unit: "spiky.service",
+                                             workingSet: Growth.spike(base: 50 * Self.mib, extra: 600 * Self.mib, from: 10, lasting: 3))]),
+                              duration: 60)
+        #expect(run.restarts.isEmpty)
+        #expect(run.incidents.isEmpty)
+    }
+
+    @Test("a protected unit that grows is never restarted; the incident says why")
+    func protectedUnit() throws {
+        let run = runTimeline(Self.vm([.init(unit: "systemd-journald.service",
+                                             workingSet: Growth.leak(from: 50 * Self.mib, perSecond: 64 * Self.mib))]),
+                              duration: 30)
+        #expect(run.restarts.isEmpty)
+        let incident = try #require(run.incidents.first)
+        #expect(incident.kind == .noActionableCulprit)
+        #expect(incident.outcome == .noAction)
+        #expect(incident.candidates.first?.unit == "systemd-journald.service")
+        #expect(incident.candidates.first?.excludedReason == "protected")
+        #expect(incident.narrative.contains("systemd-journald.service (protected)"))
+        #expect(run.incidents.count == 1, "one incident per critical episode, not one per tick")
+    }
+
+    @Test("two leakers: the faster is restarted first, the slower when it brings memory to critical again")
+    func twoLeakers() throws {
+        let run = runTimeline(Self.vm([
+            Self.healingLeak("fast.service", perSecond: 96 * Self.mib),
+            Self.healingLeak("slow.service", perSecond: 24 * Self.mib),
+        ]), duration: 90)
+        #expect(run.restarts.map(\.unit) == ["fast.service", "slow.service"])
+        #expect(run.minimumAvailable > 0)
+        #expect(run.incidents.map(\.culprit) == ["fast.service", "slow.service"])
+        #expect(run.incidents.allSatisfy { $0.outcome == .recovered })
+        let first = try #require(run.incidents.first)
+        #expect(first.candidates.first?.unit == "fast.service")
+        #expect(first.candidates.dropFirst().first?.unit == "slow.service")
+    }
+
+    @Test("restart loop: a unit that regrows right after each restart is left alone after 3 in an hour")
+    func restartLoop() throws {
+        let run = runTimeline(Self.vm([.init(unit: "loop.service", workingSet: Growth.leak(from: 50 * Self.mib, perSecond: 128 * Self.mib))]),
+                              duration: 200)
+        #expect(run.restarts.map(\.unit) == ["loop.service", "loop.service", "loop.service"])
+        let last = try #require(run.incidents.last)
+        #expect(last.kind == .noActionableCulprit)
+        let loop = try #require(last.candidates.first { $0.unit == "loop.service" })
+        #expect(loop.excludedReason?.hasPrefix("restart loop: restarted 3 times") == true)
+    }
+
+    @Test("no swap: decided from available memory and the forecast")
+    func noSwap() throws {
+        var vm = Self.vm([Self.healingLeak("leak.service", perSecond: 128 * Self.mib)])
+        vm.swapTotal = 0
+        let run = runTimeline(vm, duration: 20)
+        #expect(run.restarts.first?.unit == "leak.service")
+        #expect(run.minimumAvailable > 0)
+    }
+
+    @Test("swap hot-add is noticed")
+    func swapHotAdd() {
+        var vm = Self.vm([])
+        vm.swapTotal = 0
+        let run = runTimeline(vm, duration: 10, events: [(5, { $0.swapTotal = 512 << 20 })])
+        #expect(run.logs.contains("swap changed from 0 B to 512 MiB"))
+    }
+
+    @Test("dry run: the incident is recorded, nothing on the system is changed")
+    func dryRun() throws {
+        var settings = SupervisorSettings()
+        settings.dryRun = true
+        let run = runTimeline(Self.vm([Self.healingLeak("leak.service", perSecond: 128 * Self.mib)]),
+                              settings: settings, duration: 12)
+        #expect(run.restarts.isEmpty)
+        #expect(run.swappinessChanges.isEmpty)
+        #expect(run.kills.isEmpty)
+        let incident = try #require(run.incidents.first)
+        #expect(incident.dryRun)
+        #expect(incident.outcome == .dryRun)
+        #expect(incident.culprit == "leak.service")
+        #expect(incident.actions.first?.result == "dry_run")
+        #expect(incident.narrative.hasPrefix("leak.service would have been restarted (dry run"))
+        #expect(run.logs.contains("dry run: would set vm.swappiness to 60"))
+    }
+
+    @Test("a kernel OOM kill that happens anyway becomes its own incident naming the unit")
+    func kernelOomKill() throws {
+        let run = runTimeline(Self.vm([.init(unit: "victim.service", workingSet: Growth.steady(100 * Self.mib))]), duration: 5,
+                              events: [(3, { vm in vm.kernelOomKills += 1; vm.services[1].oomKills += 1 })])
+        let incident = try #require(run.incidents.first)
+        #expect(incident.kind == .kernelOomKill)
+        #expect(incident.kernelOomKilledUnits == ["victim.service"])
+        #expect(incident.outcome == .kernelOomKill)
+        #expect(run.journaled.first?.narrative == "The kernel OOM killer killed 1 process(es) in victim.service; Headroom did not prevent it.")
+    }
+
+    @Test("a restart that hangs past the deadline while critical is escalated to SIGKILL")
+    func restartDeadline() throws {
+        let run = runTimeline(Self.vm([Self.healingLeak("stuck.service", perSecond: 128 * Self.mib)]),
+                              duration: 20, hangs: true)
+        #expect(run.restarts.first?.unit == "stuck.service")
+        #expect(run.kills == ["stuck.service"])
+        let incident = try #require(run.incidents.first)
+        #expect(incident.actions.map(\.kind) == [.restart, .kill])
+        let restartTime = try #require(run.restarts.first?.time)
+        let killTime = try #require(run.actions.first { if case .killUnit = $0.action { true } else { false } }?.time)
+        #expect(killTime - restartTime >= 10)
+        #expect(killTime - restartTime < 10.5)
+    }
+}
