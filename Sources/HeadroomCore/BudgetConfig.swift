@@ -106,10 +106,24 @@ public struct BudgetConfig: Equatable, Sendable {
 /// The whole configuration file.
 public struct HeadroomConfig: Equatable, Sendable {
     public var budget: BudgetConfig
+    /// Thresholds, limits, protected units and swappiness (sections `supervisor` and `swap`).
+    public var supervisor: SupervisorSettings
+    public var incidents: IncidentRetention
 
-    public init(budget: BudgetConfig = .platformDefault) {
+    public init(budget: BudgetConfig = .platformDefault, supervisor: SupervisorSettings = SupervisorSettings(),
+                incidents: IncidentRetention = IncidentRetention()) {
         self.budget = budget
+        self.supervisor = supervisor
+        self.incidents = incidents
     }
 
     public static let defaultPath = "/etc/headroom/config.json"
+}
+
+/// How many incident files are kept (section `incidents`).
+public struct IncidentRetention: Equatable, Sendable {
+    public var keepCount = 500
+    public var keepDays = 90
+
+    public init() {}
 }

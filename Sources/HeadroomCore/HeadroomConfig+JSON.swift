@@ -4,7 +4,13 @@ import FoundationEssentials
 /// file takes, so its output can be saved and edited as a config file.
 extension HeadroomConfig {
     public var jsonValue: JSONValue {
-        .object(["budget": budget.jsonValue])
+        .object([
+            "budget": budget.jsonValue,
+            "supervisor": supervisor.jsonValue,
+            "swap": supervisor.swapJSONValue,
+            "incidents": .object(["keep_count": .integer(Int64(incidents.keepCount)),
+                                  "keep_days": .integer(Int64(incidents.keepDays))]),
+        ])
     }
 
     public func renderJSON() -> String { jsonValue.rendered() }

@@ -28,9 +28,27 @@ extension HeadroomConfig {
 
     init(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
         self.init()
-        let fields = try json.object(at: path, allowed: ["budget"])
+        let fields = try json.object(at: path, allowed: ["budget", "supervisor", "swap", "incidents"])
         if let budget = fields["budget"] {
             self.budget = try BudgetConfig(json: budget, at: path.key("budget"), defaults: self.budget)
+        }
+        if let supervisor = fields["supervisor"] {
+            try self.supervisor.apply(json: supervisor, at: path.key("supervisor"))
+        }
+        if let swap = fields["swap"] {
+            try self.supervisor.applySwap(json: swap, at: path.key("swap"))
+        }
+        if let incidents = fields["incidents"] {
+            let incidentsPath = path.key("incidents")
+            let values = try incidents.object(at: incidentsPath, allowed: ["keep_count", "keep_days"])
+            if let count = values["keep_count"] {
+                self.incidents.keepCount = Int(try count.number(at: incidentsPath.key("keep_count"), in: 1...100_000,
+                                                                meaning: "a whole number of incident files", whole: true))
+            }
+            if let days = values["keep_days"] {
+                self.incidents.keepDays = Int(try days.number(at: incidentsPath.key("keep_days"), in: 1...3650,
+                                                              meaning: "a whole number of days", whole: true))
+            }
         }
     }
 }
@@ -164,11 +182,13 @@ extension JSONValue {
         return bytes
     }
 
-    func number(at path: ConfigPath, in range: ClosedRange<Double>, meaning: String) throws(ConfigError) -> Double {
+    func number(at path: ConfigPath, in range: ClosedRange<Double>, meaning: String,
+                whole: Bool = false) throws(ConfigError) -> Double {
         let value: Double
         switch self {
         case .integer(let integer): value = Double(integer)
-        case .number(let number): value = number
+        case .number(let number) where !whole: value = number
+        case .number(let number): throw path.error("expected \(meaning), found \(number.compact)")
         default: throw path.error("expected \(meaning) as a number, found \(kindName)")
         }
         guard range.contains(value) else {

@@ -59,7 +59,18 @@ struct ConfigCommandTests {
                   path: "budget.categories.userland.units[1].match", mentions: "already used at budget.categories.management.units[0].match"),
         BadConfig(json: #"{"budget": {"categories": {"kernel": null}}}"#,
                   path: "budget.categories.kernel", mentions: "found null"),
-        BadConfig(json: #"{"swap": {}}"#, path: "swap", mentions: "unknown key"),
+        BadConfig(json: #"{"swap": {"calm_swappiness": 250}}"#, path: "swap.calm_swappiness", mentions: "from 0 to 200"),
+        BadConfig(json: #"{"swap": {"pressure_swappiness": 60.5}}"#, path: "swap.pressure_swappiness", mentions: "found 60.5"),
+        BadConfig(json: #"{"supervisor": {"critical": {"dwell_seconds": -1}}}"#,
+                  path: "supervisor.critical.dwell_seconds", mentions: "from 0 to 600"),
+        BadConfig(json: #"{"supervisor": {"protected": ["sshd", 5]}}"#, path: "supervisor.protected[1]",
+                  mentions: "found a number"),
+        BadConfig(json: #"{"supervisor": {"tick_seconds": 1, "fast_tick_seconds": 2}}"#,
+                  path: "supervisor.fast_tick_seconds", mentions: "at most tick_seconds"),
+        BadConfig(json: #"{"supervisor": {"elevated": {"psi_some": 10}}}"#, path: "supervisor.elevated.psi_some",
+                  mentions: "unknown key"),
+        BadConfig(json: #"{"incidents": {"keep_count": 0}}"#, path: "incidents.keep_count", mentions: "from 1 to 100000"),
+        BadConfig(json: #"{"colour": "blue"}"#, path: "colour", mentions: "expected one of: budget, supervisor, swap, incidents"),
     ]
 
     @Test("a bad config file: exit 1, stderr names the file and the key path", arguments: badConfigs)

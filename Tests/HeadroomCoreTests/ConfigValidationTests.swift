@@ -52,10 +52,34 @@ struct ConfigValidationTests {
         #expect(config.budget.management == HeadroomConfig().budget.management)
     }
 
+    @Test("supervisor and swap settings override their defaults")
+    func supervisorSettings() throws {
+        let config = try HeadroomConfig.parse(Array(#"""
+            {"supervisor": {"critical": {"forecast_seconds": 20, "dwell_seconds": 1},
+                            "protected": ["sshd", "important-*"], "avoid": ["postgresql"],
+                            "max_restarts_per_hour": 5, "minimum_culprit": "64MiB"},
+             "swap": {"calm_swappiness": 10, "pressure_swappiness": 100},
+             "incidents": {"keep_count": 50}}
+            """#.utf8))
+        #expect(config.supervisor.critical.forecastSeconds == 20)
+        #expect(config.supervisor.critical.dwellSeconds == 1)
+        #expect(config.supervisor.critical.availablePercent == SupervisorSettings().critical.availablePercent)
+        #expect(config.supervisor.isProtected("important-db.service"))
+        #expect(!config.supervisor.isProtected("systemd-journald.service"))
+        #expect(config.supervisor.avoid.map(\.text) == ["postgresql"])
+        #expect(config.supervisor.maxRestartsPerHour == 5)
+        #expect(config.supervisor.minimumCulpritBytes == 64 << 20)
+        #expect(config.supervisor.calmSwappiness == 10)
+        #expect(config.supervisor.pressureSwappiness == 100)
+        #expect(config.incidents.keepCount == 50)
+        #expect(config.incidents.keepDays == 90)
+    }
+
     @Test("the effective config reads back to the same config")
     func effectiveConfigRoundTrips() throws {
         let custom = try HeadroomConfig.parse(Array(#"""
-            {"budget": {"categories": {"management": {"reserve": 1234567}, "cache": {"target": "1.5GiB"}}}}
+            {"budget": {"categories": {"management": {"reserve": 1234567}, "cache": {"target": "1.5GiB"}}},
+             "supervisor": {"critical": {"forecast_seconds": 7.5}, "prefer": ["app-*"]}, "swap": {"calm_swappiness": 0}}
             """#.utf8))
         for config in [HeadroomConfig(), custom] {
             let shown = config.renderJSON()
