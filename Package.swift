@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomCLITests",
-            dependencies: ["HeadroomCLI", "HeadroomCore"],
+            dependencies: ["HeadroomCLI", "HeadroomCore", "HeadroomLinux"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

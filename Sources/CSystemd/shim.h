@@ -10,5 +10,20 @@
 #include <systemd/sd-event.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
+#include <sys/uio.h>
+#include <signal.h>
+
+/* sd_journal_sendv is a macro adding the caller's location; Swift cannot call macros. */
+static inline int headroom_journal_sendv(const struct iovec *iov, int n) {
+    return sd_journal_sendv(iov, n);
+}
+
+/* sd-event needs the handled signals blocked; sigset_t macros are not visible to Swift. */
+static inline int headroom_block_signals(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    return sigprocmask(SIG_BLOCK, &set, NULL);
+}
 
 #endif

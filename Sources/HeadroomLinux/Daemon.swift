@@ -1,0 +1,322 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HeadroomCore
+
+/// `headroom daemon`: one sd-event loop that samples, asks the `Supervisor` what to do,
+/// and carries out its actions (swappiness, D-Bus, incident files, journal).
+///
+/// Everything runs on the loop's thread; the daemon owns its state outright.
+public final class Daemon {
+    public struct Options: Sendable {
+        public var paths: KernelPaths
+        public var configPath: String?
+        public var stateDirectory: String
+        public var dryRun: Bool
+
+        public init(paths: KernelPaths, configPath: String?, stateDirectory: String, dryRun: Bool) {
+            self.paths = paths
+            self.configPath = configPath
+            self.stateDirectory = stateDirectory
+            self.dryRun = dryRun
+        }
+    }
+
+    /// Writes (creates or replaces) an incident file; returns its path.
+    public typealias IncidentWriter = (Incident) -> Result<String, any Error>
+
+    let options: Options
+    let loop: EventLoop
+    var supervisor: Supervisor
+    var config: HeadroomConfig
+    let systemSampler: SystemSampler
+    var serviceSampler: ServiceSampler
+    let writeIncident: IncidentWriter
+    let pruneIncidents: () -> Void
+    var bus: SystemdBus?
+    var swappiness: SwappinessKeeper?
+    var timer: OpaquePointer?
+    var tick: Double
+    var awaitedJob: (unit: String, job: String?)?
+    var unwrittenIncidents: [String: Incident] = [:]
+    var incidentFiles: [String: String] = [:]
+    var lastSampleError: String?
+    var lastPrune = -Double.infinity
+    var ready = false
+    var stopping = false
+
+    public init(options: Options, config: HeadroomConfig, writeIncident: @escaping IncidentWriter,
+                pruneIncidents: @escaping () -> Void) throws(SystemdError) {
+        self.options = options
+        self.config = config
+        self.loop = try EventLoop()
+        var settings = config.supervisor
+        settings.dryRun = options.dryRun
+        supervisor = Supervisor(settings: settings, budget: config.budget)
+        systemSampler = SystemSampler(paths: options.paths)
+        serviceSampler = ServiceSampler(visibility: CgroupDiscovery.discover(paths: options.paths))
+        self.writeIncident = writeIncident
+        self.pruneIncidents = pruneIncidents
+        tick = settings.tickSeconds
+    }
+
+    /// Runs until SIGTERM/SIGINT. - Returns: the exit code.
+    public func run() -> Int32 {
+        lockMemory()
+        takeSwappiness()
+        if case .unavailable(let reason) = serviceSampler.visibility {
+            log(.warning, "per-service figures are unavailable: \(reason); deciding from system figures only, "
+                + "no unit can be restarted")
+        }
+        connectBus()
+        armPressureTrigger()
+        do {
+            try loop.addSignals([SIGTERM, SIGINT, SIGHUP]) { [unowned self] signal in
+                if signal == SIGHUP { reload() } else { stop(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT") }
+            }
+            timer = try loop.addTimer(after: 0) { [unowned self] in onTimer() }
+        } catch {
+            log(.error, "cannot set up the event loop: \(error)")
+            restoreSwappiness()
+            return 1
+        }
+        loop.enableWatchdog()
+        let result = loop.run()
+        restoreSwappiness()
+        if result < 0 {
+            log(.error, "event loop failed: \(SystemdError(call: "sd_event_loop", code: result))")
+            return 1
+        }
+        return 0
+    }
+
+    // MARK: Setup
+
+    private func lockMemory() {
+        let onFault: Int32 = 4 // MCL_ONFAULT (Linux 4.4+): lock pages as they are touched, not all up front.
+        if mlockall(MCL_CURRENT | MCL_FUTURE | onFault) != 0 {
+            log(.warning, "mlockall failed (\(String(cString: strerror(errno)))): the daemon may be swapped out "
+                + "under pressure; grant CAP_IPC_LOCK")
+        }
+    }
+
+    private func takeSwappiness() {
+        guard !options.dryRun else {
+            log(.info, "dry run: vm.swappiness will not be changed")
+            return
+        }
+        do {
+            let (keeper, note) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
+            swappiness = keeper
+            if let note { log(.notice, note) }
+        } catch {
+            log(.warning, "cannot own vm.swappiness: \(error); swap tuning is off")
+        }
+    }
+
+    private func connectBus() {
+        guard !options.dryRun else { return }
+        guard options.paths.isLiveSystem else {
+            log(.notice, "--root given: not connecting to systemd; restarts will fail and be recorded")
+            return
+        }
+        let bus = self.bus ?? SystemdBus(loop: loop)
+        bus.onJobRemoved = { [unowned self] unit, job, result in jobRemoved(unit: unit, job: job, result: result) }
+        do {
+            try bus.connect()
+            self.bus = bus
+        } catch {
+            self.bus = bus
+            log(.warning, "cannot connect to systemd over D-Bus: \(error); will retry")
+        }
+    }
+
+    private func armPressureTrigger() {
+        guard options.paths.isLiveSystem else {
+            log(.notice, "--root given: no PSI trigger on fixture files; sampling on ticks only")
+            return
+        }
+        switch PressureTrigger.arm(path: options.paths.memoryPressure) {
+        case .success(let (fd, window)):
+            do {
+                try loop.addIO(fd: fd, events: 0x002 /* EPOLLPRI */) { [unowned self] events in
+                    if events & 0x008 /* EPOLLERR */ != 0 { return }
+                    sampleAndDecide(reason: "psi trigger")
+                }
+                log(.info, "PSI trigger armed on \(options.paths.memoryPressure): some 150 ms per \(window / 1000) ms")
+            } catch {
+                log(.warning, "\(error); sampling on ticks only")
+            }
+        case .failure(let error):
+            log(.warning, "\(error); sampling on ticks only")
+        }
+    }
+
+    // MARK: The loop's work
+
+    private func onTimer() {
+        sampleAndDecide(reason: "tick")
+        if let timer, !stopping { loop.rearm(timer, after: tick) }
+    }
+
+    func sampleAndDecide(reason: String) {
+        let system: SystemSample
+        do {
+            system = try systemSampler.sample()
+            lastSampleError = nil
+        } catch {
+            if lastSampleError != error.description {
+                log(.error, "cannot read the system's memory figures: \(error); will retry")
+                lastSampleError = error.description
+            }
+            return
+        }
+        let scan = serviceSampler.scan()
+        for problem in scan.problems { log(.warning, "left out: \(problem)") }
+        let observation = Observation(time: loop.now, wallClockMs: Self.wallClockMs(), system: system,
+                                      services: scan.services, perServiceAvailable: scan.visibility.isAvailable)
+        execute(supervisor.observe(observation))
+        retryUnwrittenIncidents()
+        if observation.time - lastPrune > 3600 {
+            lastPrune = observation.time
+            pruneIncidents()
+        }
+        if bus != nil, bus?.isConnected == false { connectBus() }
+        SystemdNotify.send(statusLine(system))
+        if !ready {
+            ready = true
+            SystemdNotify.send("READY=1")
+            log(.info, "started: level \(supervisor.level.rawValue), tick \(tick) s\(options.dryRun ? ", dry run" : "")")
+        }
+    }
+
+    func execute(_ actions: [SupervisorAction]) {
+        for action in actions {
+            switch action {
+            case .setSwappiness(let value):
+                do {
+                    try swappiness?.set(value)
+                    log(.info, "vm.swappiness set to \(value)")
+                } catch {
+                    log(.warning, "cannot set vm.swappiness to \(value): \(error)")
+                }
+            case .restartUnit(let unit):
+                restart(unit)
+            case .killUnit(let unit):
+                log(.warning, "KillUnit(\(unit), all, SIGKILL)")
+                guard let bus else { continue }
+                bus.kill(unit: unit) { [unowned self] result in
+                    if case .failure(let error) = result { log(.error, "KillUnit \(unit) failed: \(error)") }
+                }
+            case .writeIncident(let incident):
+                write(incident)
+            case .journalIncident(let incident):
+                let file = incidentFiles[incident.id]
+                let result = SystemdJournal.send(SystemdJournal.fields(for: incident, file: file))
+                if result < 0 { log(.warning, "journal entry for incident \(incident.id) not written (journald: \(-result))") }
+                log(.notice, incident.narrative)
+            case .log(let level, let message):
+                log(level, message)
+            case .setTick(let seconds):
+                tick = seconds
+            }
+        }
+    }
+
+    private func restart(_ unit: String) {
+        guard let bus, bus.isConnected else {
+            execute(supervisor.jobFinished(unit: unit, result: "error: not connected to systemd", time: loop.now,
+                                           wallClockMs: Self.wallClockMs()))
+            return
+        }
+        awaitedJob = (unit, nil)
+        log(.warning, "RestartUnit(\(unit), replace)")
+        bus.restart(unit: unit) { [unowned self] result in
+            switch result {
+            case .success(let job):
+                if awaitedJob?.unit == unit && awaitedJob?.job == nil { awaitedJob = (unit, job) }
+            case .failure(let error):
+                guard awaitedJob?.unit == unit else { return }
+                awaitedJob = nil
+                log(.error, "RestartUnit \(unit) failed: \(error)")
+                execute(supervisor.jobFinished(unit: unit, result: "error: \(error)", time: loop.now,
+                                               wallClockMs: Self.wallClockMs()))
+            }
+        }
+    }
+
+    private func jobRemoved(unit: String, job: String, result: String) {
+        guard let awaited = awaitedJob, awaited.unit == unit, awaited.job == nil || awaited.job == job else { return }
+        awaitedJob = nil
+        log(.info, "restart job of \(unit) finished: \(result)")
+        execute(supervisor.jobFinished(unit: unit, result: result, time: loop.now, wallClockMs: Self.wallClockMs()))
+    }
+
+    private func write(_ incident: Incident) {
+        switch writeIncident(incident) {
+        case .success(let path):
+            incidentFiles[incident.id] = path
+            unwrittenIncidents[incident.id] = nil
+        case .failure(let error):
+            if unwrittenIncidents[incident.id] == nil {
+                log(.error, "incident \(incident.id) not written (\(error)); will retry")
+            }
+            unwrittenIncidents[incident.id] = incident
+        }
+    }
+
+    private func retryUnwrittenIncidents() {
+        for incident in unwrittenIncidents.values { write(incident) }
+    }
+
+    // MARK: Signals
+
+    func reload() {
+        do {
+            let fresh = try ConfigLoader.load(path: options.configPath)
+            var settings = fresh.supervisor
+            settings.dryRun = options.dryRun
+            supervisor.reconfigure(settings: settings, budget: fresh.budget)
+            config = fresh
+            log(.notice, "config reloaded")
+        } catch {
+            log(.error, "config reload refused, keeping the running config: \(error)")
+        }
+    }
+
+    func stop(reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        SystemdNotify.send("STOPPING=1")
+        log(.info, "stopping (\(reason))")
+        loop.exit(code: 0)
+    }
+
+    private func restoreSwappiness() {
+        guard let keeper = swappiness else { return }
+        do {
+            try keeper.restore()
+            log(.info, "vm.swappiness restored to \(keeper.original)")
+        } catch {
+            log(.error, "cannot restore vm.swappiness to \(keeper.original): \(error)")
+        }
+        swappiness = nil
+    }
+
+    // MARK: Helpers
+
+    func log(_ level: LogLevel, _ message: String) { DaemonLog.write(level, message) }
+
+    private func statusLine(_ system: SystemSample) -> String {
+        let info = system.meminfo
+        return "STATUS=\(supervisor.level.rawValue): available \(ByteSize.format(info.memAvailable)) of "
+            + "\(ByteSize.format(info.memTotal)), swap used \(ByteSize.format(info.swapUsed)), "
+            + "PSI some \(system.pressure.some.avg10) full \(system.pressure.full.avg10)"
+    }
+
+    public static func wallClockMs() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

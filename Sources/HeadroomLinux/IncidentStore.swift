@@ -1,0 +1,271 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import HeadroomCore
+
+/// Why an incident file could not be written or read. Always names the path.
+public struct IncidentStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Equatable, Sendable {
+        /// The id has characters other than letters, digits, '.', '_' and '-' (or starts with '.').
+        case invalidId
+        /// No incident file with that id.
+        case notFound
+        /// A system call failed (errno).
+        case system(Int32)
+        /// The file is not valid JSON.
+        case malformed
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var reason: String
+
+    public init(path: String, kind: Kind, reason: String) {
+        self.path = path
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// The incident files: one JSON document per incident, `<directory>/<id>.json`, written
+/// atomically, readable by the directory's group, pruned by count and age.
+public struct IncidentStore: Sendable {
+    public let directory: String
+    public let keepCount: Int
+    public let keepDays: Int
+
+    /// The default state directory; incidents are in its `incidents` subdirectory.
+    public static let defaultStateDirectory = "/var/lib/headroom"
+
+    public init(directory: String, keepCount: Int = 500, keepDays: Int = 90) {
+        var trimmed = directory
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.directory = trimmed
+        self.keepCount = max(0, keepCount)
+        self.keepDays = max(0, keepDays)
+    }
+
+    static let directoryMode: mode_t = 0o750
+    static let fileMode: mode_t = 0o640
+    static let fileSuffix = ".json"
+
+    public func path(id: String) -> String { directory + "/" + id + IncidentStore.fileSuffix }
+
+    /// Whether `id` can name a file here: 1 to 200 of [A-Za-z0-9._-], not starting with '.'
+    /// (so never "..", a hidden file or a temporary file), hence never a slash.
+    public static func isValid(id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard !bytes.isEmpty, bytes.count <= 200, bytes[0] != UInt8(ascii: ".") else { return false }
+        return bytes.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+    }
+
+    private func checked(id: String) throws(IncidentStoreError) -> String {
+        guard IncidentStore.isValid(id: id) else {
+            throw IncidentStoreError(path: directory, kind: .invalidId,
+                                     reason: "invalid incident id '\(id)': only letters, digits, '.', '_' and '-' "
+                                        + "are allowed, not starting with '.'")
+        }
+        return path(id: id)
+    }
+
+    // MARK: Writing
+
+    /// Writes (or replaces) the incident's file atomically: a temporary file in the same
+    /// directory, fsync'd, renamed over the file, then the directory fsync'd. After a crash
+    /// the file is either the old or the new document, never a torn one.
+    ///
+    /// - Returns: the file's path.
+    /// - Throws: `IncidentStoreError` naming the path and the system's reason (ENOSPC, EACCES, ...).
+    @discardableResult
+    public func write(_ incident: Incident, host: String, bootId: String) throws(IncidentStoreError) -> String {
+        let path = try checked(id: incident.id)
+        let temporary = directory + "/." + incident.id + IncidentStore.fileSuffix + ".tmp"
+        try makeDirectory(directory)
+        let document = incident.jsonValue(host: host, bootId: bootId).rendered() + "\n"
+
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, IncidentStore.fileMode)
+        guard fd >= 0 else { throw failure(path, "cannot create the temporary file \(temporary)", errno) }
+        var closed = false
+        var renamed = false
+        defer {
+            if !closed { close(fd) }
+            if !renamed { unlink(temporary) }
+        }
+        // The umask may have taken the group's read bit away; the group must be able to read.
+        guard fchmod(fd, IncidentStore.fileMode) == 0 else {
+            throw failure(path, "cannot set the mode of \(temporary)", errno)
+        }
+        var remaining = Array(document.utf8)[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "cannot write \(temporary)", errno)
+            }
+            remaining = remaining.dropFirst(written)
+        }
+        guard fsync(fd) == 0 else { throw failure(path, "cannot fsync \(temporary)", errno) }
+        closed = true
+        guard close(fd) == 0 else { throw failure(path, "cannot close \(temporary)", errno) }
+        guard rename(temporary, path) == 0 else {
+            throw failure(path, "cannot rename \(temporary) over it", errno)
+        }
+        renamed = true
+        try syncDirectory(path)
+        return path
+    }
+
+    private func makeDirectory(_ path: String) throws(IncidentStoreError) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw IncidentStoreError(path: path, kind: .system(ENOTDIR),
+                                         reason: "cannot hold incidents: \(KernelFileReader.errorText(ENOTDIR))")
+            }
+            return
+        }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectory(String(path[..<slash]))
+        }
+        guard mkdir(path, IncidentStore.directoryMode) == 0 || errno == EEXIST else {
+            throw failure(path, "cannot create the directory", errno)
+        }
+        // As for the files: the umask must not take the group's access away.
+        guard chmod(path, IncidentStore.directoryMode) == 0 else {
+            throw failure(path, "cannot set the directory's mode", errno)
+        }
+    }
+
+    /// Makes the rename durable.
+    private func syncDirectory(_ path: String) throws(IncidentStoreError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(path, "cannot open \(directory) to fsync it", errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw failure(path, "cannot fsync \(directory)", errno) }
+    }
+
+    private func failure(_ path: String, _ what: String, _ code: Int32) -> IncidentStoreError {
+        IncidentStoreError(path: path, kind: .system(code), reason: "\(what): \(KernelFileReader.errorText(code))")
+    }
+
+    // MARK: Reading
+
+    /// The paths of the incident files (`*.json`, not hidden, so never a temporary file), sorted
+    /// by name. A directory that does not exist holds no incidents.
+    /// - Throws: `IncidentStoreError` when the directory exists but cannot be listed.
+    public func incidentFiles() throws(IncidentStoreError) -> [String] {
+        let names: [String]
+        do {
+            names = try KernelFileReader.listFiles(in: directory)
+        } catch where error.kind == .missing {
+            return []
+        } catch {
+            let code: Int32 = if case .unreadable(let code) = error.kind { code } else { EIO }
+            throw IncidentStoreError(path: directory, kind: .system(code),
+                                     reason: "cannot be listed: \(KernelFileReader.errorText(code))")
+        }
+        return names.filter { $0.hasSuffix(IncidentStore.fileSuffix) && !$0.hasPrefix(".") }
+            .map { directory + "/" + $0 }
+    }
+
+    /// The document of the incident `id`.
+    /// - Throws: `IncidentStoreError` `.invalidId` before any path is built from a bad id,
+    ///   `.notFound`, `.system(errno)`, or `.malformed` for a file that is not JSON.
+    public func read(id: String) throws(IncidentStoreError) -> JSONValue {
+        try document(at: checked(id: id))
+    }
+
+    private func document(at path: String) throws(IncidentStoreError) -> JSONValue {
+        let text: KernelText
+        do {
+            text = try KernelFileReader.read(path)
+        } catch {
+            switch error.kind {
+            case .missing: throw IncidentStoreError(path: path, kind: .notFound, reason: "does not exist")
+            case .unreadable(let code): throw IncidentStoreError(path: path, kind: .system(code), reason: error.reason)
+            default: throw IncidentStoreError(path: path, kind: .system(EIO), reason: error.reason)
+            }
+        }
+        do {
+            return try JSONValue.parse(text.bytes)
+        } catch {
+            throw IncidentStoreError(path: path, kind: .malformed, reason: error.message)
+        }
+    }
+
+    /// Every incident's summary, newest first. A file that cannot be read or is not a schema 1
+    /// incident (or whose id is not its file name) is left out and described in `problems`;
+    /// the others are still listed.
+    public func list() -> (summaries: [IncidentSummary], problems: [String]) {
+        let files: [String]
+        do {
+            files = try incidentFiles()
+        } catch {
+            return ([], [error.description])
+        }
+        var summaries: [IncidentSummary] = []
+        var problems: [String] = []
+        for file in files {
+            do {
+                let summary = try summary(at: file)
+                if path(id: summary.id) != file {
+                    problems.append("\(file): id: '\(summary.id)' does not match the file name")
+                    continue
+                }
+                summaries.append(summary)
+            } catch {
+                problems.append(error.description)
+            }
+        }
+        summaries.sort { ($0.startedAtMs, $0.id) > ($1.startedAtMs, $1.id) }
+        return (summaries, problems)
+    }
+
+    private func summary(at file: String) throws(IncidentStoreError) -> IncidentSummary {
+        let json = try document(at: file)
+        do {
+            return try IncidentSummary(json: json, file: file)
+        } catch {
+            throw IncidentStoreError(path: file, kind: .malformed,
+                                     reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
+        }
+    }
+
+    // MARK: Retention
+
+    /// Deletes the incident files older than `keepDays` and then the oldest beyond `keepCount`.
+    /// Age is the file's `started_at_ms`, or its mtime where that cannot be read.
+    ///
+    /// - Returns: the paths removed.
+    @discardableResult
+    public func prune(nowMs: Int64) -> [String] {
+        guard let files = try? incidentFiles() else { return [] }
+        var dated = files.map { file in (file: file, startedMs: startedAtMs(file)) }
+        // Newest first; equal times by name, so the choice is stable.
+        dated.sort { ($0.startedMs, $0.file) > ($1.startedMs, $1.file) }
+        let cutoff = nowMs - Int64(keepDays) * 86_400_000
+        var removed: [String] = []
+        for (index, entry) in dated.enumerated() where index >= keepCount || entry.startedMs < cutoff {
+            if unlink(entry.file) == 0 { removed.append(entry.file) }
+        }
+        return removed
+    }
+
+    private func startedAtMs(_ file: String) -> Int64 {
+        if let json = try? document(at: file), case .object(let fields) = json,
+           case .integer(let started)? = fields["started_at_ms"] {
+            return started
+        }
+        var info = stat()
+        guard stat(file, &info) == 0 else { return Int64.min }
+        return Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import HeadroomCore
+import Testing
+
+/// The whole I/O shell without systemd: `headroom daemon --root R --dry-run` against a fixture
+/// root whose files this test rewrites over time, as a leak would change them.
+@Suite("headroom daemon on a changing fixture root", .serialized)
+struct DaemonFixtureRootTests {
+    static let mib: UInt64 = 1 << 20
+
+    /// The `headroom` binary SwiftPM built next to the test bundle.
+    static var executable: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        if directory.lastPathComponent == "MacOS" || directory.path.hasSuffix(".xctest/Contents") {
+            directory = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("headroom").path
+    }
+
+    struct Root {
+        let path: String
+        let memTotal: UInt64 = 2048 * 1024 * 1024 - 150 * 1024 * 1024
+
+        func write(_ relative: String, _ text: String) throws {
+            let file = URL(fileURLWithPath: path + "/" + relative)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let temporary = file.appendingPathExtension("new")
+            try Data(text.utf8).write(to: temporary)
+            // rename(2): the daemon sees the old file or the new one, never half of one.
+            guard rename(temporary.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        }
+
+        func unit(_ name: String, current: UInt64) throws {
+            let directory = "sys/fs/cgroup/system.slice/\(name)"
+            try write("\(directory)/memory.current", "\(current)\n")
+            try write("\(directory)/memory.stat", "anon \(current)\nfile 0\nactive_file 0\ninactive_file 0\nshmem 0\n")
+            try write("\(directory)/memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n")
+            try write("\(directory)/memory.swap.current", "0\n")
+            try write("\(directory)/memory.max", "max\n")
+        }
+
+        /// The VM at `available` bytes of MemAvailable.
+        func system(available: UInt64) throws {
+            let kib = { (bytes: UInt64) in bytes / 1024 }
+            try write("proc/meminfo", """
+                MemTotal:       \(kib(memTotal)) kB
+                MemFree:        \(kib(available)) kB
+                MemAvailable:   \(kib(available)) kB
+                Buffers:        1024 kB
+                Cached:         102400 kB
+                Active(file):   51200 kB
+                Inactive(file): 51200 kB
+                SwapTotal:      1048572 kB
+                SwapFree:       1048572 kB
+
+                """)
+        }
+
+        static func make(in scratch: ScratchDirectory) throws -> Root {
+            let root = Root(path: scratch.path + "/root")
+            try root.write("proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
+            try root.write("proc/vmstat", "pgmajfault 0\npswpin 0\npswpout 0\noom_kill 0\n")
+            try root.write("proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/vdb partition 1048572 0 -2\n")
+            try root.write("proc/sys/vm/swappiness", "1\n")
+            try root.write("proc/sys/kernel/random/boot_id", "0d1b2c3a-0000-4000-8000-000000000001\n")
+            try root.write("sys/devices/system/memory/block_size_bytes", "8000000\n")
+            for block in 0..<16 { try root.write("sys/devices/system/memory/memory\(block)/online", "1\n") }
+            try root.write("sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n")
+            try root.write("sys/fs/cgroup/cgroup.subtree_control", "memory pids\n")
+            return root
+        }
+    }
+
+    @Test("a leak in the fixture: the dry-run daemon files the incident naming it and changes nothing")
+    func leakIncidentInDryRun() throws {
+        let scratch = try ScratchDirectory()
+        let root = try Root.make(in: scratch)
+        let state = scratch.path + "/state"
+        let config = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": 0.25}}"#)
+        var leak: UInt64 = 50 * Self.mib
+        let bystander: UInt64 = 200 * Self.mib
+        let base: UInt64 = 350 * Self.mib
+        try root.unit("bystander.service", current: bystander)
+        try root.unit("leak.service", current: leak)
+        try root.system(available: root.memTotal - base - bystander - leak)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["daemon", "--root", root.path, "--dry-run", "--state-dir", state, "--config", config]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // 128 MiB/s, written every 250 ms, until an incident appears or memory would be gone.
+        let incidents = URL(fileURLWithPath: state + "/incidents")
+        var incidentFile: URL?
+        for _ in 0..<60 {
+            Thread.sleep(forTimeInterval: 0.25)
+            leak += 32 * Self.mib
+            let used = base + bystander + leak
+            guard used < root.memTotal else { break }
+            try root.unit("leak.service", current: leak)
+            try root.system(available: root.memTotal - used)
+            incidentFile = (try? FileManager.default.contentsOfDirectory(at: incidents, includingPropertiesForKeys: nil))?
+                .first { $0.pathExtension == "json" }
+            if incidentFile != nil { break }
+        }
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "log:\n\(log)")
+
+        let file = try #require(incidentFile, "no incident; log:\n\(log)")
+        let json = try JSONValue.parse(Array(try Data(contentsOf: file)))
+        #expect(json["schema"]?.int == 1)
+        #expect(json["culprit"]?.string == "leak.service")
+        #expect(json["dry_run"] == .bool(true))
+        #expect(json["outcome"]?.string == "dry_run")
+        #expect(json["kind"]?.string == "restart")
+        #expect(json["boot_id"]?.string == "0d1b2c3a-0000-4000-8000-000000000001")
+        #expect(json["narrative"]?.string?.hasPrefix("leak.service would have been restarted (dry run") == true)
+        #expect(log.contains("--root given: no PSI trigger on fixture files; sampling on ticks only"))
+        // Dry run: swappiness untouched, nothing remembered.
+        #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
+        #expect(!FileManager.default.fileExists(atPath: state + "/swappiness.original"))
+    }
+
+    @Test("not a dry run: swappiness is raised under pressure and restored on SIGTERM")
+    func swappinessRestoredOnStop() throws {
+        let scratch = try ScratchDirectory()
+        let root = try Root.make(in: scratch)
+        let state = scratch.path + "/state"
+        let config = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": 0.25}}"#)
+        try root.unit("app.service", current: 100 * Self.mib)
+        // 15 % available: elevated.
+        try root.system(available: root.memTotal * 15 / 100)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["daemon", "--root", root.path, "--state-dir", state, "--config", config]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var raised = false
+        for _ in 0..<40 where !raised {
+            Thread.sleep(forTimeInterval: 0.1)
+            raised = (try? String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8)) == "60\n"
+        }
+        #expect(raised)
+        #expect(try String(contentsOfFile: state + "/swappiness.original", encoding: .utf8) == "1\n")
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "log:\n\(log)")
+        #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
+        #expect(!FileManager.default.fileExists(atPath: state + "/swappiness.original"))
+        #expect(log.contains("vm.swappiness restored to 1"))
+    }
+
+    @Test("after a crash, the next start restores the swappiness the crashed run had changed")
+    func swappinessRestoredAfterCrash() throws {
+        let scratch = try ScratchDirectory()
+        let root = try Root.make(in: scratch)
+        let state = scratch.path + "/state"
+        try root.unit("app.service", current: 100 * Self.mib)
+        try root.system(available: root.memTotal / 2)
+        try root.write("proc/sys/vm/swappiness", "60\n")
+        _ = try scratch.write("state/swappiness.original", "1\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["daemon", "--root", root.path, "--state-dir", state]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        Thread.sleep(forTimeInterval: 1)
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("restored vm.swappiness=1 left changed by a previous run"))
+        #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
+    }
+}
