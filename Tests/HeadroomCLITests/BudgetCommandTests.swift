@@ -33,7 +33,7 @@ struct BudgetCommandTests {
         "filebeat-journal.service": "monitoring", "filebeat-app.service": "monitoring",
         "fail2ban.service": "monitoring", "systemd-journald.service": "monitoring",
         "init.scope": "userland", "dbus.service": "userland", "systemd-logind.service": "userland",
-        "systemd-udevd.service": "userland", "systemd-oomd.service": "userland",
+        "systemd-udevd.service": "userland",
         "getty@tty1.service": "userland", "serial-getty@ttyS0.service": "userland",
         "app-web.service": "application", "postgresql.service": "application", "worker@1.service": "application",
         "tester-memhog.service": "application", "headroom-e2e.service": "application",
@@ -127,7 +127,7 @@ struct BudgetCommandTests {
         let services = json["services"]?.array ?? []
         #expect(services.compactMap { $0["unit"]?.string } == ["telegraf.service", "app-web.service", "postgresql.service"])
         #expect(services.first?["category"]?.string == "monitoring")
-        #expect(json["service_count"]?.int == 22)
+        #expect(json["service_count"]?.int == 21)
         #expect(json["per_service_available"] == .bool(true))
         #expect(json["swap"]?["swappiness"]?.int == 1)
     }
