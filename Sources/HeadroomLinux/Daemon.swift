@@ -213,8 +213,11 @@ public final class Daemon {
             case .journalIncident(let incident):
                 let file = incidentFiles[incident.id]
                 let result = SystemdJournal.send(SystemdJournal.fields(for: incident, file: file))
-                if result < 0 { log(.warning, "journal entry for incident \(incident.id) not written (journald: \(-result))") }
-                log(.notice, incident.narrative)
+                // The entry carries _SYSTEMD_UNIT=headroom.service, so `journalctl -u headroom` shows it too.
+                if result < 0 {
+                    log(.warning, "journal entry for incident \(incident.id) not written (errno \(-result)): "
+                        + incident.narrative)
+                }
             case .log(let level, let message):
                 log(level, message)
             case .setTick(let seconds):

@@ -40,6 +40,9 @@ struct SupervisorTimelineTests {
         #expect(incident.narrative.hasPrefix("leak.service was restarted: it grew "))
         #expect(incident.narrative.contains("memory would have run out in ~"))
         #expect(run.journaled.count == 1)
+        // The journal entry is written once the cool-down shows what came back.
+        #expect(run.journaled.first?.outcome == .recovered)
+        #expect(run.journaled.first?.narrative.contains("more was available (memory recovered)") == true)
         #expect(incident.candidates.contains { $0.unit == "bystander.service" })
         #expect(incident.budget != nil)
     }

@@ -22,7 +22,12 @@ enum Narrative {
         reasons.append("it used \(ByteSize.format(culprit.workingSetBytes))")
         if culprit.overBytes > 0 { reasons.append("\(ByteSize.format(culprit.overBytes)) over its budget") }
         if culprit.swapBytes > 0 { reasons.append("held \(ByteSize.format(culprit.swapBytes)) of swap") }
-        return "\(unit) \(verb): \(reasons.joined(separator: ", ")), and \(incident.trigger.sentence)."
+        var text = "\(unit) \(verb): \(reasons.joined(separator: ", ")), and \(incident.trigger.sentence)."
+        if let released = incident.memoryReleasedBytes, !incident.dryRun {
+            let outcome = incident.outcome == .recovered ? "memory recovered" : "memory did not recover"
+            text += " Afterwards \(ByteSize.format(signed: released)) more was available (\(outcome))."
+        }
+        return text
     }
 
     static func noCulprit(trigger: Trigger, candidates: [Candidate]) -> String {

@@ -89,7 +89,9 @@ public struct Supervisor: Sendable {
         else { next = .calm }
 
         if next != level {
-            let reason = (critical ?? elevated)?.sentence ?? "no pressure for \(Int(settings.calmAfterSeconds)) s"
+            let reason = (critical ?? elevated)?.sentence
+                ?? (next == .calm ? "no pressure for \(Int(settings.calmAfterSeconds)) s"
+                                  : "critical conditions cleared; staying elevated for \(Int(settings.calmAfterSeconds)) s")
             actions.append(.log(next > level ? .warning : .info, "memory level \(level.rawValue) -> \(next.rawValue): \(reason)"))
             if next != .critical { noCulpritFiledThisEpisode = false }
             level = next
@@ -207,9 +209,14 @@ public struct Supervisor: Sendable {
         if let culprit = incident.candidates.first(where: { $0.unit == unit }) {
             incident.narrative = Narrative.restart(incident, culprit: culprit, settings: settings)
         }
+        state = .coolingDown(since: time, until: time + settings.cooldownSeconds)
+        // A failed restart is told at once; a done one when the cool-down shows what came back.
+        guard result != "done" else {
+            openIncident = incident
+            return [.writeIncident(incident)]
+        }
         incident.journaled = true
         openIncident = incident
-        state = .coolingDown(since: time, until: time + settings.cooldownSeconds)
         return [.writeIncident(incident), .journalIncident(incident)]
     }
 
@@ -222,7 +229,14 @@ public struct Supervisor: Sendable {
             incident.outcome = level == .critical ? .notRecovered : .recovered
         }
         incident.updatedAtMs = o.wallClockMs
+        if let culprit = incident.candidates.first(where: { $0.unit == incident.culprit }), incident.kind == .restart {
+            incident.narrative = Narrative.restart(incident, culprit: culprit, settings: settings)
+        }
         actions.append(.writeIncident(incident))
+        if !incident.journaled {
+            incident.journaled = true
+            actions.append(.journalIncident(incident))
+        }
         actions.append(.log(.info, "incident \(incident.id) closed: \(incident.outcome.rawValue), memory released "
             + ByteSize.format(signed: incident.memoryReleasedBytes ?? 0)))
     }
@@ -306,7 +320,7 @@ public struct Supervisor: Sendable {
                                       budget report: BudgetReport) -> Incident {
         sequence += 1
         return Incident(
-            id: "\(o.wallClockMs / 1000)-\(sequence)", kind: kind, startedAtMs: o.wallClockMs,
+            id: "\(o.wallClockMs)-\(sequence)", kind: kind, startedAtMs: o.wallClockMs,
             updatedAtMs: o.wallClockMs, level: level, trigger: trigger,
             system: Incident.SystemSnapshot(o.system, forecastSeconds: signals.forecastSeconds),
             budget: report, candidates: candidates, culprit: nil, outcome: .pending, narrative: "",

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""The e2e workload scenarios: one definition used on the host (staging, judging) and
+described to the guest (units.tsv, scenario.json).
+
+    scenarios.py list
+    scenarios.py stage NAME SUPERVISOR DIR    write units.tsv, scenario.json, config.json into DIR
+    scenarios.py boot-args NAME               print "--mem MIB --swap MIB --timeout S"
+    scenarios.py judge NAME SUPERVISOR OUTDIR  print a result row as JSON; exit 1 when a
+                                               Headroom expectation fails
+"""
+import json
+import os
+import sys
+
+MEMHOG = "/usr/local/bin/memhog"
+
+
+def leak_once(name, rate, start=50, cap=None):
+    """Leaks on its first run; after a restart it holds steady, as most leaks take hours to come back."""
+    extra = f" --max {cap}" if cap else ""
+    marker = f"/run/e2e-{name}.started"
+    return (f"/bin/sh -c 'if [ -e {marker} ]; then exec {MEMHOG} --hold {start}; "
+            f"else touch {marker}; exec {MEMHOG} --leak {rate} --start {start}{extra}; fi'")
+
+
+def leak_always(rate, start=50, cap=None):
+    extra = f" --max {cap}" if cap else ""
+    return f"{MEMHOG} --leak {rate} --start {start}{extra}"
+
+
+BYSTANDER = ("bystander.service", f"{MEMHOG} --hold 100", "bystander")
+
+SCENARIOS = {
+    "fast-leak": dict(
+        mem=2048, swap=1024, duration=60,
+        units=[("leaky.service", leak_once("leaky", 128), "culprit"), BYSTANDER],
+        expect=dict(restarted=["leaky.service"], incident="restart")),
+    "slow-leak": dict(
+        mem=2048, swap=1024, duration=300,
+        units=[("slowleak.service", leak_once("slowleak", 8), "culprit"), BYSTANDER],
+        expect=dict(restarted=["slowleak.service"], incident="restart")),
+    "page-cache": dict(
+        mem=1536, swap=512, duration=120,
+        units=[("reader.service",
+                "/bin/sh -c 'dd if=/dev/zero of=/var/tmp/big bs=1M count=2048 status=none; "
+                "while :; do cat /var/tmp/big > /dev/null; done'", "reader"), BYSTANDER],
+        expect=dict(restarted=[], incident=None)),
+    "spike": dict(
+        mem=2048, swap=1024, duration=60,
+        units=[("spiky.service",
+                f"/bin/sh -c 'sleep 15; timeout 4 {MEMHOG} --hold 700; exec {MEMHOG} --hold 50'", "spike"),
+               BYSTANDER],
+        expect=dict(restarted=[], incident=None)),
+    "protected": dict(
+        mem=2048, swap=1024, duration=60,
+        config={"supervisor": {"protected": ["headroom", "systemd-journald", "dbus", "sshd", "systemd-logind",
+                                             "init.scope", "user@*", "session-*.scope", "precious"]}},
+        units=[("precious.service", leak_always(64, cap=1400), "protected"), BYSTANDER],
+        expect=dict(restarted=[], incident="no_actionable_culprit")),
+    "two-leakers": dict(
+        mem=2048, swap=1024, duration=90,
+        units=[("fastleak.service", leak_once("fastleak", 96), "culprit"),
+               ("slowleak.service", leak_once("slowleak", 24), "culprit"), BYSTANDER],
+        expect=dict(restarted=["fastleak.service"], incident="restart")),
+    "regrow": dict(
+        mem=2048, swap=1024, duration=150,
+        units=[("regrow.service", leak_always(128, cap=1400), "culprit"), BYSTANDER],
+        expect=dict(restarted=["regrow.service"], max_restarts={"regrow.service": 3},
+                    incident="no_actionable_culprit")),
+    "no-swap": dict(
+        mem=2048, swap=0, duration=60,
+        units=[("leaky.service", leak_once("leaky", 128), "culprit"), BYSTANDER],
+        expect=dict(restarted=["leaky.service"], incident="restart")),
+    "dry-run": dict(
+        mem=2048, swap=1024, duration=45, dry_run=True,
+        units=[("leaky.service", leak_always(128, cap=1400), "culprit"), BYSTANDER],
+        expect=dict(restarted=[], incident="restart", outcome="dry_run")),
+}
+
+SUPERVISORS = ["headroom", "none", "earlyoom", "systemd-oomd", "nohang"]
+
+
+def stage(name, supervisor, directory):
+    scenario = SCENARIOS[name]
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "units.tsv"), "w") as f:
+        for unit, command, role in scenario["units"]:
+            f.write(f"{unit}\t{role}\t{command}\n")
+    with open(os.path.join(directory, "scenario.json"), "w") as f:
+        json.dump(dict(name=name, supervisor=supervisor, duration=scenario["duration"],
+                       dry_run=scenario.get("dry_run", False),
+                       units=[u for u, _, _ in scenario["units"]]), f)
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(scenario.get("config", {}), f)
+
+
+def judge(name, supervisor, out):
+    scenario = SCENARIOS[name]
+    try:
+        with open(os.path.join(out, "result.json")) as f:
+            result = json.load(f)
+    except (OSError, ValueError) as error:
+        print(json.dumps(dict(scenario=name, supervisor=supervisor, error=f"no result.json: {error}")))
+        return 1
+    culprits = [u for u, _, role in scenario["units"] if role == "culprit"]
+    row = dict(
+        scenario=name, supervisor=supervisor,
+        kernel_oom_kills=result["oom_kills"],
+        first_action_s=min((result["first_restart_s"][u] for u in result["first_restart_s"]), default=None),
+        psi_full_ms=result["psi_full_ms"], psi_some_ms=result["psi_some_ms"],
+        restarts=result["restarts"],
+        culprit_active_at_end=all(result["active_at_end"].get(u, False) for u in culprits) if culprits else None,
+        bystander_hit=result["restarts"].get("bystander.service", 0) > 0
+        or not result["active_at_end"].get("bystander.service", False),
+        min_available_mib=result["min_available_mib"], max_sample_gap_s=result["max_sample_gap_s"],
+        incidents=[(i.get("kind"), i.get("culprit"), i.get("outcome")) for i in result.get("incidents", [])],
+        journal_entries=result.get("journal_entries", []),
+    )
+    failures = []
+    if supervisor == "headroom":
+        expect = scenario["expect"]
+        if row["kernel_oom_kills"] != 0:
+            failures.append(f"kernel OOM kills: {row['kernel_oom_kills']}")
+        if row["bystander_hit"]:
+            failures.append("the bystander was restarted or is down")
+        for unit in expect["restarted"]:
+            if result["restarts"].get(unit, 0) == 0:
+                failures.append(f"{unit} was not restarted")
+            if not result["active_at_end"].get(unit, False):
+                failures.append(f"{unit} is not active at the end")
+        for unit, _, role in scenario["units"]:
+            if unit not in expect["restarted"] and role in ("reader", "spike", "protected") \
+                    and result["restarts"].get(unit, 0) > 0:
+                failures.append(f"{unit} ({role}) was restarted")
+        for unit, limit in expect.get("max_restarts", {}).items():
+            if result["restarts"].get(unit, 0) > limit:
+                failures.append(f"{unit} restarted {result['restarts'][unit]} times, limit {limit}")
+        kinds = [kind for kind, _, _ in row["incidents"]]
+        if expect["incident"] is None and kinds:
+            failures.append(f"unexpected incidents: {row['incidents']}")
+        if expect["incident"] is not None:
+            if expect["incident"] not in kinds:
+                failures.append(f"no {expect['incident']} incident (have {row['incidents']})")
+            if expect["incident"] == "restart":
+                named = [c for kind, c, _ in row["incidents"] if kind == "restart"]
+                if expect["restarted"] and named[:1] != expect["restarted"][:1]:
+                    failures.append(f"first restart incident names {named[:1]}, expected {expect['restarted'][:1]}")
+                if not any(e.get("unit") in (expect["restarted"] or culprits) for e in row["journal_entries"]):
+                    failures.append("no journal entry with OBJECT_SYSTEMD_UNIT of the culprit")
+            if "outcome" in expect and expect["outcome"] not in [o for _, _, o in row["incidents"]]:
+                failures.append(f"no incident with outcome {expect['outcome']}")
+    row["failures"] = failures
+    print(json.dumps(row))
+    return 1 if failures else 0
+
+
+def table(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    print("| scenario | supervisor | kernel OOM kills | first action (s) | PSI full stall (ms) | PSI some stall (ms) "
+          "| restarts | culprit up at end | bystander hit | min available (MiB) | max sample gap (s) | result |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if "error" in r:
+            print(f"| {r['scenario']} | {r['supervisor']} | {r['error']} |||||||||| FAIL |")
+            continue
+        restarts = ", ".join(f"{u} {n}" for u, n in r["restarts"].items() if n) or "none"
+        verdict = "FAIL: " + "; ".join(r["failures"]) if r["failures"] else ("pass" if r["supervisor"] == "headroom" else "-")
+        print(f"| {r['scenario']} | {r['supervisor']} | {r['kernel_oom_kills']} | {r['first_action_s'] if r['first_action_s'] is not None else '-'} "
+              f"| {r['psi_full_ms']} | {r['psi_some_ms']} | {restarts} | {r['culprit_active_at_end'] if r['culprit_active_at_end'] is not None else '-'} "
+              f"| {'yes' if r['bystander_hit'] else 'no'} | {r['min_available_mib']} | {r['max_sample_gap_s']} | {verdict} |")
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "table":
+        table(argv[2])
+        return 0
+    if len(argv) >= 2 and argv[1] == "list":
+        print("\n".join(SCENARIOS))
+        return 0
+    if len(argv) == 5 and argv[1] == "stage":
+        stage(argv[2], argv[3], argv[4])
+        return 0
+    if len(argv) == 3 and argv[1] == "boot-args":
+        s = SCENARIOS[argv[2]]
+        print(f"--mem {s['mem']} --swap {s['swap']} --timeout {s['duration'] + 240}")
+        return 0
+    if len(argv) == 5 and argv[1] == "judge":
+        return judge(argv[2], argv[3], argv[4])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
