@@ -2,6 +2,7 @@
 # Developer entry point. On a fresh Debian 12 machine with Swift 6 (/opt/swift or on PATH):
 #   ./dev.sh status   build, then show `headroom status` for this machine
 #   ./dev.sh test     build and run the test suite
+#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default: all; root, ~30 min)
 # Both first install the Debian packages the build needs (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,6 +11,8 @@ cd "$(dirname "$0")"
 
 # Build needs: pkg-config finds libsystemd and libcgroup for the C targets.
 BUILD_PACKAGES=(pkg-config libsystemd-dev libcgroup-dev)
+# The real-guest harness (e2e/): image, emulator, results disk, static workload.
+E2E_PACKAGES=(debootstrap qemu-system-x86 qemu-utils e2fsprogs gcc libc6-dev python3)
 
 install_packages() {
     local missing=()
@@ -36,8 +39,12 @@ case "${1:-}" in
         install_packages "${BUILD_PACKAGES[@]}"
         exec swift test "${@:2}"
         ;;
+    e2e)
+        install_packages "${BUILD_PACKAGES[@]}" "${E2E_PACKAGES[@]}"
+        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all; fi
+        ;;
     *)
-        sed -n '2,5p' "$0" >&2
+        sed -n '2,6p' "$0" >&2
         exit 2
         ;;
 esac

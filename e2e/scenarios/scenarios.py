@@ -8,6 +8,8 @@ described to the guest (units.tsv, scenario.json).
     scenarios.py judge NAME SUPERVISOR OUTDIR  print a result row as JSON; exit 1 when a
                                                Headroom expectation fails
 """
+import builtins
+import functools
 import json
 import os
 import sys
@@ -154,8 +156,9 @@ def judge(name, supervisor, out):
     return 1 if failures else 0
 
 
-def table(path):
+def table(path, out=sys.stdout):
     rows = [json.loads(line) for line in open(path) if line.strip()]
+    print = functools.partial(builtins.print, file=out)  # noqa: A001 - the table goes to `out`
     print("| scenario | supervisor | kernel OOM kills | first action (s) | PSI full stall (ms) | PSI some stall (ms) "
           "| restarts | culprit up at end | bystander hit | min available (MiB) | max sample gap (s) | result |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -170,7 +173,34 @@ def table(path):
               f"| {'yes' if r['bystander_hit'] else 'no'} | {r['min_available_mib']} | {r['max_sample_gap_s']} | {verdict} |")
 
 
+def benchmarks(path, document, command):
+    """Replace the e2e comparison section of docs/BENCHMARKS.md with the table of `path`."""
+    import datetime
+    import io
+    buffer = io.StringIO()
+    table(path, buffer)
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    sizes = sorted({f"{SCENARIOS[r['scenario']]['mem']} MiB RAM / {SCENARIOS[r['scenario']]['swap']} MiB swap"
+                    for r in rows})
+    section = (f"<!-- e2e-compare:start -->\n"
+               f"Produced {datetime.date.today().isoformat()} by `{command}` (one fresh Debian bookworm guest "
+               f"per row, qemu TCG, 2 vCPUs, {', '.join(sizes)}; swappiness 1 as on the platform). "
+               f"Stalls are the PSI `total` deltas over the run; \"first action\" is the first restart "
+               f"seen by the in-guest sampler (a new InvocationID), whoever caused it.\n\n"
+               f"{buffer.getvalue()}<!-- e2e-compare:end -->")
+    text = open(document).read() if os.path.exists(document) else "# Benchmarks\n"
+    start, end = text.find("<!-- e2e-compare:start -->"), text.find("<!-- e2e-compare:end -->")
+    if start >= 0 and end > start:
+        text = text[:start] + section + text[end + len("<!-- e2e-compare:end -->"):]
+    else:
+        text += "\n## Scenarios side by side (real guest)\n\n" + section + "\n"
+    open(document, "w").write(text)
+
+
 def main(argv):
+    if len(argv) == 5 and argv[1] == "benchmarks":
+        benchmarks(argv[2], argv[3], argv[4])
+        return 0
     if len(argv) == 3 and argv[1] == "table":
         table(argv[2])
         return 0
