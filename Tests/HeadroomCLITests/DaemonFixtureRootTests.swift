@@ -181,4 +181,36 @@ struct DaemonFixtureRootTests {
         #expect(log.contains("restored vm.swappiness=1 left changed by a previous run"))
         #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
     }
+
+    @Test("SIGHUP reloads the config; an invalid new config is refused and the running one kept")
+    func reloadOnSIGHUP() throws {
+        let scratch = try ScratchDirectory()
+        let root = try Root.make(in: scratch)
+        let config = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": 0.25}}"#)
+        try root.unit("app.service", current: 100 * Self.mib)
+        try root.system(available: root.memTotal / 2)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["daemon", "--root", root.path, "--dry-run", "--state-dir", scratch.path + "/state",
+                             "--config", config]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        Thread.sleep(forTimeInterval: 0.8)
+        _ = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": "fast"}}"#)
+        kill(process.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        _ = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": 0.5}}"#)
+        kill(process.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(process.isRunning)
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "log:\n\(log)")
+        #expect(log.contains("config reload refused, keeping the running config: \(config): supervisor.tick_seconds: "
+            + "expected seconds as a number, found a string"), "log:\n\(log)")
+        #expect(log.contains("<5>config reloaded"), "log:\n\(log)")
+    }
 }
