@@ -97,15 +97,13 @@ public struct Supervisor: Sendable {
             level = next
         }
         let swappiness = level == .calm ? settings.calmSwappiness : settings.pressureSwappiness
-        if swappinessApplied != swappiness && o.system.swappiness != swappiness || swappinessApplied == nil {
+        if swappinessApplied != swappiness {
+            swappinessApplied = swappiness
             if settings.dryRun {
-                if swappinessApplied != swappiness {
-                    actions.append(.log(.info, "dry run: would set vm.swappiness to \(swappiness)"))
-                }
+                actions.append(.log(.info, "dry run: would set vm.swappiness to \(swappiness)"))
             } else if o.system.swappiness != swappiness {
                 actions.append(.setSwappiness(swappiness))
             }
-            swappinessApplied = swappiness
         }
         let tick = level == .calm ? settings.tickSeconds : settings.fastTickSeconds
         if tickApplied != tick {
