@@ -50,19 +50,24 @@ let package = Package(
             dependencies: ["HeadroomCLI"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "HeadroomTestSupport",
+            path: "Tests/HeadroomTestSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "HeadroomCoreTests",
-            dependencies: ["HeadroomCore"],
+            dependencies: ["HeadroomCore", "HeadroomTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "HeadroomLinuxTests",
-            dependencies: ["HeadroomLinux", "HeadroomCore"],
+            dependencies: ["HeadroomLinux", "HeadroomCore", "HeadroomTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "HeadroomCLITests",
-            dependencies: ["HeadroomCLI", "HeadroomCore", "HeadroomLinux"],
+            dependencies: ["HeadroomCLI", "HeadroomCore", "HeadroomLinux", "HeadroomTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

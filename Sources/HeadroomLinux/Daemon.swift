@@ -41,6 +41,8 @@ public final class Daemon {
     var unwrittenIncidents: [String: Incident] = [:]
     var incidentFiles: [String: String] = [:]
     var lastSampleError: String?
+    /// Unit files already reported as malformed, so a broken file is logged once, not every tick.
+    var reportedProblems: Set<String> = []
     var lastPrune = -Double.infinity
     var ready = false
     var stopping = false
@@ -172,7 +174,9 @@ public final class Daemon {
             return
         }
         let scan = serviceSampler.scan()
-        for problem in scan.problems { log(.warning, "left out: \(problem)") }
+        let problems = Set(scan.problems.map(\.description))
+        for problem in problems.subtracting(reportedProblems) { log(.warning, "left out: \(problem)") }
+        reportedProblems = problems
         let observation = Observation(time: loop.now, wallClockMs: Self.wallClockMs(), system: system,
                                       services: scan.services, perServiceAvailable: scan.visibility.isAvailable)
         execute(supervisor.observe(observation))

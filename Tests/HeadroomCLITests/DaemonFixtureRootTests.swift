@@ -18,6 +18,29 @@ struct DaemonFixtureRootTests {
         return directory.appendingPathComponent("headroom").path
     }
 
+    /// `headroom daemon ARGUMENTS` as a child process, stopped with SIGTERM.
+    final class RunningDaemon {
+        let process = Process()
+        private let errors = Pipe()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: DaemonFixtureRootTests.executable)
+            process.arguments = ["daemon"] + arguments
+            process.standardError = errors
+            try process.run()
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+
+        /// SIGTERM, wait, and what it logged.
+        func stop() -> (status: Int32, log: String) {
+            process.terminate()
+            process.waitUntilExit()
+            return (process.terminationStatus,
+                    String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+    }
+
     struct Root {
         let path: String
         let memTotal: UInt64 = 2048 * 1024 * 1024 - 150 * 1024 * 1024
@@ -85,13 +108,7 @@ struct DaemonFixtureRootTests {
         try root.unit("leak.service", current: leak)
         try root.system(available: root.memTotal - base - bystander - leak)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["daemon", "--root", root.path, "--dry-run", "--state-dir", state, "--config", config]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let daemon = try RunningDaemon(["--root", root.path, "--dry-run", "--state-dir", state, "--config", config])
 
         // 128 MiB/s, written every 250 ms, until an incident appears or memory would be gone.
         let incidents = URL(fileURLWithPath: state + "/incidents")
@@ -107,10 +124,8 @@ struct DaemonFixtureRootTests {
                 .first { $0.pathExtension == "json" }
             if incidentFile != nil { break }
         }
-        process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "log:\n\(log)")
+        let (status, log) = daemon.stop()
+        #expect(status == 0, "log:\n\(log)")
 
         let file = try #require(incidentFile, "no incident; log:\n\(log)")
         let json = try JSONValue.parse(Array(try Data(contentsOf: file)))
@@ -136,13 +151,7 @@ struct DaemonFixtureRootTests {
         try root.unit("app.service", current: 100 * Self.mib)
         // 15 % available: elevated.
         try root.system(available: root.memTotal * 15 / 100)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["daemon", "--root", root.path, "--state-dir", state, "--config", config]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let daemon = try RunningDaemon(["--root", root.path, "--state-dir", state, "--config", config])
         var raised = false
         for _ in 0..<40 where !raised {
             Thread.sleep(forTimeInterval: 0.1)
@@ -150,10 +159,8 @@ struct DaemonFixtureRootTests {
         }
         #expect(raised)
         #expect(try String(contentsOfFile: state + "/swappiness.original", encoding: .utf8) == "1\n")
-        process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "log:\n\(log)")
+        let (status, log) = daemon.stop()
+        #expect(status == 0, "log:\n\(log)")
         #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
         #expect(!FileManager.default.fileExists(atPath: state + "/swappiness.original"))
         #expect(log.contains("vm.swappiness restored to 1"))
@@ -168,16 +175,9 @@ struct DaemonFixtureRootTests {
         try root.system(available: root.memTotal / 2)
         try root.write("proc/sys/vm/swappiness", "60\n")
         _ = try scratch.write("state/swappiness.original", "1\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["daemon", "--root", root.path, "--state-dir", state]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
+        let daemon = try RunningDaemon(["--root", root.path, "--state-dir", state])
         Thread.sleep(forTimeInterval: 1)
-        process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (_, log) = daemon.stop()
         #expect(log.contains("restored vm.swappiness=1 left changed by a previous run"))
         #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
     }
@@ -189,26 +189,18 @@ struct DaemonFixtureRootTests {
         let config = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": 0.25}}"#)
         try root.unit("app.service", current: 100 * Self.mib)
         try root.system(available: root.memTotal / 2)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["daemon", "--root", root.path, "--dry-run", "--state-dir", scratch.path + "/state",
-                             "--config", config]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let daemon = try RunningDaemon(["--root", root.path, "--dry-run", "--state-dir", scratch.path + "/state",
+                             "--config", config])
         Thread.sleep(forTimeInterval: 0.8)
         _ = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": "fast"}}"#)
-        kill(process.processIdentifier, SIGHUP)
+        kill(daemon.process.processIdentifier, SIGHUP)
         Thread.sleep(forTimeInterval: 0.5)
         _ = try scratch.write("config.json", #"{"supervisor": {"tick_seconds": 0.5}}"#)
-        kill(process.processIdentifier, SIGHUP)
+        kill(daemon.process.processIdentifier, SIGHUP)
         Thread.sleep(forTimeInterval: 0.5)
-        #expect(process.isRunning)
-        process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "log:\n\(log)")
+        #expect(daemon.process.isRunning)
+        let (status, log) = daemon.stop()
+        #expect(status == 0, "log:\n\(log)")
         #expect(log.contains("config reload refused, keeping the running config: \(config): supervisor.tick_seconds: "
             + "expected seconds as a number, found a string"), "log:\n\(log)")
         #expect(log.contains("<5>config reloaded"), "log:\n\(log)")

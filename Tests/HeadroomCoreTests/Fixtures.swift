@@ -1,13 +1,10 @@
 import FoundationEssentials
 import HeadroomCore
+import HeadroomTestSupport
 
 /// Fixture files under Tests/Fixtures, located from this source file.
 enum Fixtures {
-    static let directory: String = {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(2)
-        return parts.joined(separator: "/") + "/Fixtures"
-    }()
+    static let directory = FixtureDirectory.path
 
     static func path(_ relative: String) -> String { directory + "/" + relative }
 
