@@ -109,12 +109,17 @@ public struct HeadroomConfig: Equatable, Sendable {
     /// Thresholds, limits, protected units and swappiness (sections `supervisor` and `swap`).
     public var supervisor: SupervisorSettings
     public var incidents: IncidentRetention
+    public var tickets: TicketSettings
+    public var metrics: MetricsSettings
 
     public init(budget: BudgetConfig = .platformDefault, supervisor: SupervisorSettings = SupervisorSettings(),
-                incidents: IncidentRetention = IncidentRetention()) {
+                incidents: IncidentRetention = IncidentRetention(), tickets: TicketSettings = TicketSettings(),
+                metrics: MetricsSettings = MetricsSettings()) {
         self.budget = budget
         self.supervisor = supervisor
         self.incidents = incidents
+        self.tickets = tickets
+        self.metrics = metrics
     }
 
     public static let defaultPath = "/etc/headroom/config.json"

@@ -10,6 +10,8 @@ extension HeadroomConfig {
             "swap": supervisor.swapJSONValue,
             "incidents": .object(["keep_count": .integer(Int64(incidents.keepCount)),
                                   "keep_days": .integer(Int64(incidents.keepDays))]),
+            "tickets": tickets.jsonValue,
+            "metrics": metrics.jsonValue,
         ])
     }
 

@@ -28,7 +28,8 @@ extension HeadroomConfig {
 
     init(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
         self.init()
-        let fields = try json.object(at: path, allowed: ["budget", "supervisor", "swap", "incidents"])
+        let fields = try json.object(at: path, allowed: ["budget", "supervisor", "swap", "incidents",
+                                                                    "tickets", "metrics"])
         if let budget = fields["budget"] {
             self.budget = try BudgetConfig(json: budget, at: path.key("budget"), defaults: self.budget)
         }
@@ -37,6 +38,12 @@ extension HeadroomConfig {
         }
         if let swap = fields["swap"] {
             try self.supervisor.applySwap(json: swap, at: path.key("swap"))
+        }
+        if let tickets = fields["tickets"] {
+            try self.tickets.apply(json: tickets, at: path.key("tickets"))
+        }
+        if let metrics = fields["metrics"] {
+            try self.metrics.apply(json: metrics, at: path.key("metrics"))
         }
         if let incidents = fields["incidents"] {
             let incidentsPath = path.key("incidents")

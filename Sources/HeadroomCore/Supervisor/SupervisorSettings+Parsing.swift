@@ -81,9 +81,7 @@ extension SupervisorSettings {
     }
 
     var jsonValue: JSONValue {
-        func number(_ value: Double) -> JSONValue {
-            value == value.rounded() && abs(value) < 1e15 ? .integer(Int64(value)) : .number(value)
-        }
+        func number(_ value: Double) -> JSONValue { value.configValue }
         return .object([
             "tick_seconds": number(tickSeconds), "fast_tick_seconds": number(fastTickSeconds),
             "calm_after_seconds": number(calmAfterSeconds), "forecast_window_seconds": number(forecastWindowSeconds),
