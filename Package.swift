@@ -12,6 +12,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "headroom", targets: ["headroom"]),
+        // For Benchmarks/ (a separate package, so the main build does not compile package-benchmark).
+        .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
+        .library(name: "HeadroomLinux", targets: ["HeadroomLinux"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

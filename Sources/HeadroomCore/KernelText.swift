@@ -4,11 +4,15 @@
 /// sampling loop can re-use its buffers: nothing here allocates unless it is
 /// building an error.
 public struct KernelText: Sendable {
+    /// The reader's buffer; only the first `count` bytes are the file's content.
     public let bytes: [UInt8]
+    public let count: Int
     public let path: String
 
-    public init(bytes: [UInt8], path: String) {
+    /// - Parameter count: how many of `bytes` were read; all of them when nil.
+    public init(bytes: [UInt8], count: Int? = nil, path: String) {
         self.bytes = bytes
+        self.count = min(count ?? bytes.count, bytes.count)
         self.path = path
     }
 
@@ -20,7 +24,6 @@ public struct KernelText: Sendable {
     public func forEachLine(_ body: (TextLine) throws(KernelFileError) -> Void) throws(KernelFileError) {
         var start = 0
         var number = 1
-        let count = bytes.count
         while start < count {
             var end = start
             while end < count && bytes[end] != UInt8(ascii: "\n") { end += 1 }

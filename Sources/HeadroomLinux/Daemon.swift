@@ -44,8 +44,15 @@ public final class Daemon {
     /// Unit files already reported as malformed, so a broken file is logged once, not every tick.
     var reportedProblems: Set<String> = []
     var lastPrune = -Double.infinity
+    var lastListing = -Double.infinity
+    var lastVanished = false
+    var lastStatus = -Double.infinity
+    var lastStatusLevel: PressureLevel?
     var ready = false
     var stopping = false
+
+    /// How often the cgroup tree is listed again while calm.
+    static let relistSeconds = 10.0
 
     public init(options: Options, config: HeadroomConfig, writeIncident: @escaping IncidentWriter,
                 pruneIncidents: @escaping () -> Void) throws(SystemdError) {
@@ -56,7 +63,8 @@ public final class Daemon {
         settings.dryRun = options.dryRun
         supervisor = Supervisor(settings: settings, budget: config.budget)
         systemSampler = SystemSampler(paths: options.paths)
-        serviceSampler = ServiceSampler(visibility: CgroupDiscovery.discover(paths: options.paths))
+        serviceSampler = ServiceSampler(visibility: CgroupDiscovery.discover(paths: options.paths),
+                                        keepFilesOpen: options.paths.isLiveSystem)
         self.writeIncident = writeIncident
         self.pruneIncidents = pruneIncidents
         tick = settings.tickSeconds
@@ -173,11 +181,20 @@ public final class Daemon {
             }
             return
         }
-        let scan = serviceSampler.scan()
-        let problems = Set(scan.problems.map(\.description))
-        for problem in problems.subtracting(reportedProblems) { log(.warning, "left out: \(problem)") }
-        reportedProblems = problems
-        let observation = Observation(time: loop.now, wallClockMs: Self.wallClockMs(), system: system,
+        let now = loop.now
+        // Listing the cgroup tree is the one part of a tick that allocates: done every
+        // `relistSeconds` while calm, on every tick under pressure (a new leaker must be seen
+        // at once), and after a unit vanished.
+        let relist = supervisor.level != .calm || lastVanished || now - lastListing >= Self.relistSeconds
+        if relist { lastListing = now }
+        let scan = serviceSampler.scan(relist: relist)
+        lastVanished = !scan.vanished.isEmpty
+        if !scan.problems.isEmpty || !reportedProblems.isEmpty {
+            let problems = Set(scan.problems.map(\.description))
+            for problem in problems.subtracting(reportedProblems) { log(.warning, "left out: \(problem)") }
+            reportedProblems = problems
+        }
+        let observation = Observation(time: now, wallClockMs: Self.wallClockMs(), system: system,
                                       services: scan.services, perServiceAvailable: scan.visibility.isAvailable)
         execute(supervisor.observe(observation))
         retryUnwrittenIncidents()
@@ -186,7 +203,11 @@ public final class Daemon {
             pruneIncidents()
         }
         if bus != nil, bus?.isConnected == false { connectBus() }
-        SystemdNotify.send(statusLine(system))
+        if supervisor.level != .calm || lastStatusLevel != supervisor.level || now - lastStatus >= Self.relistSeconds {
+            lastStatus = now
+            lastStatusLevel = supervisor.level
+            SystemdNotify.send(statusLine(system))
+        }
         if !ready {
             ready = true
             SystemdNotify.send("READY=1")

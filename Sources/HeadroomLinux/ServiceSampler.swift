@@ -1,11 +1,25 @@
 import HeadroomCore
 
 /// Lists the units in the cgroup v2 tree and reads their memory files.
-public struct ServiceSampler: Sendable {
+///
+/// Listing the tree allocates (directory streams, names); reading the listed units does
+/// not, on a live system, where each unit's files stay open. So the daemon relists every
+/// few seconds and when a unit vanished, and its ticks in between only re-read.
+public final class ServiceSampler {
     public let visibility: ServiceVisibility
+    private let keepFilesOpen: Bool
+    private var units: [UnitCgroupFiles] = []
+    private var listed = false
+    private var lastScan: ServiceScan
+    /// Units left out at the last listing, reported with each scan until the next listing.
+    private var listingVanished: [String] = []
+    private var listingProblems: [KernelFileError] = []
 
-    public init(visibility: ServiceVisibility) {
+    /// - Parameter keepFilesOpen: true on a live system (see `KernelFile`); false for fixture trees.
+    public init(visibility: ServiceVisibility, keepFilesOpen: Bool = false) {
         self.visibility = visibility
+        self.keepFilesOpen = keepFilesOpen
+        lastScan = ServiceScan(visibility: visibility)
     }
 
     /// Every `*.service` and `*.scope` under the root and its slices, nested slices included.
@@ -30,43 +44,57 @@ public struct ServiceSampler: Sendable {
 
     /// Reads every unit. A cgroup that vanished is noted and skipped; a malformed file
     /// leaves that unit out and is reported, the others are still read.
-    public func scan() -> ServiceScan {
+    ///
+    /// - Parameter relist: list the tree again first (always done on the first scan).
+    public func scan(relist: Bool = true) -> ServiceScan {
         guard case .available(let root) = visibility else { return ServiceScan(visibility: visibility) }
-        var scan = ServiceScan(visibility: visibility)
-        for (unit, relativePath) in listUnitCgroups() {
+        if relist || !listed { relistUnits(root: root) }
+        lastScan.services.removeAll(keepingCapacity: true)
+        lastScan.vanished.removeAll(keepingCapacity: true)
+        lastScan.problems.removeAll(keepingCapacity: true)
+        lastScan.vanished.append(contentsOf: listingVanished)
+        lastScan.problems.append(contentsOf: listingProblems)
+        for files in units {
             do {
-                scan.services.append(try read(unit: unit, directory: "\(root)/\(relativePath)",
-                                              relativePath: relativePath))
+                lastScan.services.append(try files.sample())
             } catch where error.kind == .missing {
-                scan.vanished.append(unit)
+                lastScan.vanished.append(files.unit)
             } catch {
-                scan.problems.append(error)
+                lastScan.problems.append(error)
             }
         }
-        return scan
+        return lastScan
     }
 
+    private func relistUnits(root: String) {
+        listed = true
+        var known: [String: UnitCgroupFiles] = [:]
+        for files in units { known[files.relativePath] = files }
+        units.removeAll(keepingCapacity: true)
+        listingVanished.removeAll()
+        listingProblems.removeAll()
+        for (unit, relativePath) in listUnitCgroups() {
+            do {
+                if let files = known[relativePath] {
+                    try files.readLimits()
+                    units.append(files)
+                } else {
+                    units.append(try UnitCgroupFiles(unit: unit, relativePath: relativePath,
+                                                     directory: "\(root)/\(relativePath)", keepOpen: keepFilesOpen))
+                }
+            } catch where error.kind == .missing {
+                listingVanished.append(unit)
+            } catch {
+                listingProblems.append(error)
+            }
+        }
+    }
+
+    /// Reads one unit once (files opened and closed).
+    ///
     /// - Throws: `.missing` when the cgroup has gone (its directory or `memory.current` is gone);
     ///   other `KernelFileError`s for malformed content.
     public func read(unit: String, directory: String, relativePath: String) throws(KernelFileError) -> ServiceSample {
-        let current = try CgroupCounter.parse(KernelFileReader.read(directory + "/memory.current"))
-        let stat = try CgroupMemoryStat.parse(KernelFileReader.read(directory + "/memory.stat"))
-        let events = try CgroupMemoryEvents.parse(KernelFileReader.read(directory + "/memory.events"))
-        let swap = try KernelFileReader.readIfPresent(directory + "/memory.swap.current")
-            .map { text throws(KernelFileError) in try CgroupCounter.parse(text) }
-        let pressure = try KernelFileReader.readIfPresent(directory + "/memory.pressure")
-            .map { text throws(KernelFileError) in try Pressure.parse(text) }
-        return ServiceSample(
-            unit: unit, cgroupPath: relativePath, current: current, swapCurrent: swap, stat: stat,
-            pressure: pressure, events: events,
-            min: try limit(directory + "/memory.min", default: .bytes(0)),
-            low: try limit(directory + "/memory.low", default: .bytes(0)),
-            high: try limit(directory + "/memory.high", default: .unlimited),
-            max: try limit(directory + "/memory.max", default: .unlimited))
-    }
-
-    private func limit(_ path: String, default value: MemoryLimit) throws(KernelFileError) -> MemoryLimit {
-        guard let text = try KernelFileReader.readIfPresent(path) else { return value }
-        return try MemoryLimit.parse(text)
+        try UnitCgroupFiles(unit: unit, relativePath: relativePath, directory: directory, keepOpen: false).sample()
     }
 }

@@ -1,24 +1,48 @@
 import HeadroomCore
 
 /// Reads the host-wide figures: meminfo, PSI, vmstat, swaps, swappiness, installed RAM.
-public struct SystemSampler: Sendable {
+///
+/// The files are kept open between samples on a live system (see `KernelFile`). The swap
+/// device list and installed RAM are re-read only when SwapTotal or MemTotal change
+/// (swapon/swapoff, memory hot-plug): they are the expensive part, and the daemon's
+/// steady tick must not list directories or build strings.
+public final class SystemSampler {
     public let paths: KernelPaths
+    private let keepFilesOpen: Bool
+    private var meminfoFile: KernelFile?
+    private var pressureFile: KernelFile?
+    private var vmstatFile: KernelFile?
+    private var swapsFile: KernelFile?
+    private var swappinessFile: KernelFile?
+    private var swaps: (swapTotal: UInt64, devices: [SwapDevice])?
+    private var installed: (memTotal: UInt64, value: InstalledMemory)?
 
-    public init(paths: KernelPaths) {
+    /// - Parameter keepFilesOpen: default: on a live system only (fixture files are replaced by rename).
+    public init(paths: KernelPaths, keepFilesOpen: Bool? = nil) {
         self.paths = paths
+        self.keepFilesOpen = keepFilesOpen ?? paths.isLiveSystem
     }
 
     /// - Throws: `KernelFileError` for the first system file that is missing or malformed;
     ///   without these files there is nothing to report.
     public func sample() throws(KernelFileError) -> SystemSample {
-        let meminfo = try Meminfo.parse(KernelFileReader.read(paths.meminfo))
-        return SystemSample(
-            meminfo: meminfo,
-            pressure: try Pressure.parse(KernelFileReader.read(paths.memoryPressure)),
-            vmstat: try Vmstat.parse(KernelFileReader.read(paths.vmstat)),
-            swaps: try SwapDevice.parseAll(KernelFileReader.read(paths.swaps)),
-            swappiness: try Swappiness.parse(KernelFileReader.read(paths.swappiness)),
-            installed: installedMemory(memTotal: meminfo.memTotal))
+        let meminfo = try Meminfo.parse(read(&meminfoFile, paths.meminfo))
+        let pressure = try Pressure.parse(read(&pressureFile, paths.memoryPressure))
+        let vmstat = try Vmstat.parse(read(&vmstatFile, paths.vmstat))
+        let swappiness = try Swappiness.parse(read(&swappinessFile, paths.swappiness))
+        if swaps?.swapTotal != meminfo.swapTotal {
+            swaps = (meminfo.swapTotal, try SwapDevice.parseAll(read(&swapsFile, paths.swaps)))
+        }
+        if installed?.memTotal != meminfo.memTotal {
+            installed = (meminfo.memTotal, installedMemory(memTotal: meminfo.memTotal))
+        }
+        return SystemSample(meminfo: meminfo, pressure: pressure, vmstat: vmstat, swaps: swaps?.devices ?? [],
+                            swappiness: swappiness, installed: installed!.value)
+    }
+
+    private func read(_ file: inout KernelFile?, _ path: String) throws(KernelFileError) -> KernelText {
+        if file == nil { file = try KernelFile(path: path, keepOpen: keepFilesOpen) }
+        return try file!.read()
     }
 
     /// Online memory blocks x block size; MemTotal, with the reason, when sysfs cannot say.

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import HeadroomCore
+
+/// One kernel file kept open and re-read from offset 0 with `pread` into a buffer
+/// that is reused, so the daemon's steady tick opens nothing and allocates nothing.
+///
+/// procfs and cgroupfs files produce fresh content for every read from offset 0;
+/// the buffer only grows (once, at warm-up) when a file is larger than it.
+///
+/// Fixture trees (`--root`) are different: tests replace their files by rename, which an
+/// open descriptor would never see, so there the file is opened afresh for each read.
+public final class KernelFile {
+    public let path: String
+    private var descriptor: Int32 = -1
+    private let keepOpen: Bool
+    private var buffer: [UInt8]
+
+    /// Opens the file (to fail early when it is missing), and keeps it open when `keepOpen`.
+    ///
+    /// - Throws: `KernelFileError` `.missing` (ENOENT, ENODEV) or `.unreadable(errno)`.
+    public init(path: String, keepOpen: Bool, initialCapacity: Int = 4096) throws(KernelFileError) {
+        self.path = path
+        self.keepOpen = keepOpen
+        buffer = [UInt8](repeating: 0, count: max(initialCapacity, 64))
+        try openDescriptor()
+        if !keepOpen { closeDescriptor() }
+    }
+
+    /// nil when the file does not exist; other failures throw.
+    public static func openIfPresent(_ path: String, keepOpen: Bool) throws(KernelFileError) -> KernelFile? {
+        do {
+            return try KernelFile(path: path, keepOpen: keepOpen)
+        } catch where error.kind == .missing {
+            return nil
+        }
+    }
+
+    deinit { closeDescriptor() }
+
+    private func openDescriptor() throws(KernelFileError) {
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw KernelFileReader.failure(path, errno) }
+    }
+
+    private func closeDescriptor() {
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
+    }
+
+    /// The file's current content. The returned text shares this file's buffer: parse it
+    /// before the next `read()` (holding on to it makes the next read copy the buffer).
+    ///
+    /// - Throws: `.missing` when the cgroup behind the file has gone (ENODEV), or `.unreadable`.
+    public func read() throws(KernelFileError) -> KernelText {
+        if descriptor < 0 { try openDescriptor() }
+        defer { if !keepOpen { closeDescriptor() } }
+        var length = 0
+        while true {
+            if length == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                pread(descriptor, bytes.baseAddress! + length, bytes.count - length, off_t(length))
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw KernelFileReader.failure(path, errno)
+            }
+            if count == 0 { break }
+            length += count
+        }
+        return KernelText(bytes: buffer, count: length, path: path)
+    }
+}

@@ -1,0 +1,57 @@
+import HeadroomCore
+
+/// One unit's cgroup memory files, opened when the unit is found and re-read each tick.
+///
+/// The limits (`memory.min`, `.low`, `.high`, `.max`) change only when the unit's settings
+/// do, so they are read when the tree is listed, not on every tick.
+final class UnitCgroupFiles {
+    let unit: String
+    let relativePath: String
+    let directory: String
+    private let current: KernelFile
+    private let stat: KernelFile
+    private let events: KernelFile
+    private let swap: KernelFile?
+    private let pressure: KernelFile?
+    private var min = MemoryLimit.bytes(0)
+    private var low = MemoryLimit.bytes(0)
+    private var high = MemoryLimit.unlimited
+    private var max = MemoryLimit.unlimited
+
+    /// - Throws: `.missing` when the cgroup has gone; other `KernelFileError`s for malformed limits.
+    init(unit: String, relativePath: String, directory: String, keepOpen: Bool) throws(KernelFileError) {
+        self.unit = unit
+        self.relativePath = relativePath
+        self.directory = directory
+        current = try KernelFile(path: directory + "/memory.current", keepOpen: keepOpen, initialCapacity: 64)
+        stat = try KernelFile(path: directory + "/memory.stat", keepOpen: keepOpen, initialCapacity: 2048)
+        events = try KernelFile(path: directory + "/memory.events", keepOpen: keepOpen, initialCapacity: 256)
+        swap = try KernelFile.openIfPresent(directory + "/memory.swap.current", keepOpen: keepOpen)
+        pressure = try KernelFile.openIfPresent(directory + "/memory.pressure", keepOpen: keepOpen)
+        try readLimits()
+    }
+
+    func readLimits() throws(KernelFileError) {
+        min = try limit("memory.min", default: .bytes(0))
+        low = try limit("memory.low", default: .bytes(0))
+        high = try limit("memory.high", default: .unlimited)
+        max = try limit("memory.max", default: .unlimited)
+    }
+
+    /// - Throws: `.missing` when the cgroup has gone (ENODEV/ENOENT); other errors for malformed content.
+    func sample() throws(KernelFileError) -> ServiceSample {
+        ServiceSample(
+            unit: unit, cgroupPath: relativePath,
+            current: try CgroupCounter.parse(current.read()),
+            swapCurrent: try swap.map { file throws(KernelFileError) in try CgroupCounter.parse(file.read()) },
+            stat: try CgroupMemoryStat.parse(stat.read()),
+            pressure: try pressure.map { file throws(KernelFileError) in try Pressure.parse(file.read()) },
+            events: try CgroupMemoryEvents.parse(events.read()),
+            min: min, low: low, high: high, max: max)
+    }
+
+    private func limit(_ name: String, default value: MemoryLimit) throws(KernelFileError) -> MemoryLimit {
+        guard let text = try KernelFileReader.readIfPresent(directory + "/" + name) else { return value }
+        return try MemoryLimit.parse(text)
+    }
+}
