@@ -26,12 +26,12 @@ public final class SystemSampler {
     /// - Throws: `KernelFileError` for the first system file that is missing or malformed;
     ///   without these files there is nothing to report.
     public func sample() throws(KernelFileError) -> SystemSample {
-        let meminfo = try Meminfo.parse(read(&meminfoFile, paths.meminfo))
-        let pressure = try Pressure.parse(read(&pressureFile, paths.memoryPressure))
-        let vmstat = try Vmstat.parse(read(&vmstatFile, paths.vmstat))
-        let swappiness = try Swappiness.parse(read(&swappinessFile, paths.swappiness))
+        let meminfo = try Meminfo.parse(read(&meminfoFile, \.meminfo))
+        let pressure = try Pressure.parse(read(&pressureFile, \.memoryPressure))
+        let vmstat = try Vmstat.parse(read(&vmstatFile, \.vmstat))
+        let swappiness = try Swappiness.parse(read(&swappinessFile, \.swappiness))
         if swaps?.swapTotal != meminfo.swapTotal {
-            swaps = (meminfo.swapTotal, try SwapDevice.parseAll(read(&swapsFile, paths.swaps)))
+            swaps = (meminfo.swapTotal, try SwapDevice.parseAll(read(&swapsFile, \.swaps)))
         }
         if installed?.memTotal != meminfo.memTotal {
             installed = (meminfo.memTotal, installedMemory(memTotal: meminfo.memTotal))
@@ -40,8 +40,10 @@ public final class SystemSampler {
                             swappiness: swappiness, installed: installed!.value)
     }
 
-    private func read(_ file: inout KernelFile?, _ path: String) throws(KernelFileError) -> KernelText {
-        if file == nil { file = try KernelFile(path: path, keepOpen: keepFilesOpen) }
+    /// The path is built only when the file is first opened: building it allocates.
+    private func read(_ file: inout KernelFile?, _ path: KeyPath<KernelPaths, String>) throws(KernelFileError)
+        -> KernelText {
+        if file == nil { file = try KernelFile(path: paths[keyPath: path], keepOpen: keepFilesOpen) }
         return try file!.read()
     }
 

@@ -61,8 +61,14 @@ public struct Supervisor: Sendable {
         lastSwapTotal = info.swapTotal
         forecast.add(time: o.time, value: Double(info.memAvailable))
         for service in o.services {
-            growth[service.unit, default: Forecast(window: settings.growthWindowSeconds)]
-                .add(time: o.time, value: Double(service.workingSet))
+            // Mutated in place through `values[index]`: the tick must not allocate per unit.
+            if let index = growth.index(forKey: service.unit) {
+                growth.values[index].add(time: o.time, value: Double(service.workingSet))
+            } else {
+                var history = Forecast(window: settings.growthWindowSeconds)
+                history.add(time: o.time, value: Double(service.workingSet))
+                growth[service.unit] = history
+            }
         }
         if growth.count > o.services.count * 2 + 16 {
             let present = Set(o.services.map(\.unit))
