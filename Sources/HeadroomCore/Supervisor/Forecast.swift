@@ -13,21 +13,14 @@ public struct Forecast: Sendable {
     }
 
     public mutating func add(time: Double, value: Double) {
-        var drop = 0
-        while drop < times.count && time - times[drop] > window { drop += 1 }
-        if drop > 0 {
-            // Shift in place and trim the tail: `removeFirst(_:)` would allocate a new buffer
-            // on every tick once the window is full, and the daemon's tick must not allocate.
-            let kept = times.count - drop
-            for index in 0..<kept {
-                times[index] = times[index + drop]
-                values[index] = values[index + drop]
-            }
-            times.removeLast(drop)
-            values.removeLast(drop)
-        }
         times.append(time)
         values.append(value)
+        var drop = 0
+        while drop < times.count - 1 && time - times[drop] > window { drop += 1 }
+        if drop > 0 {
+            times.removeFirst(drop)
+            values.removeFirst(drop)
+        }
     }
 
     public mutating func reset() {
