@@ -122,7 +122,7 @@ extension PressureLine {
 
 extension String {
     /// Two decimals, as the kernel prints PSI averages ("0.00", "12.34").
-    init(format2 value: Double) {
+    public init(format2 value: Double) {
         let hundredths = Int64((value * 100).rounded())
         let whole = hundredths / 100
         let fraction = abs(hundredths % 100)

@@ -48,6 +48,10 @@ public final class Daemon {
     var lastVanished = false
     var lastStatus = -Double.infinity
     var lastStatusLevel: PressureLevel?
+    /// What woke the loop for the current decision, and when (the loop iteration's timestamp),
+    /// to report the reaction latency with each restart.
+    var wake: (reason: String, time: Double) = ("start", 0)
+    var busFailureLogged = false
     var ready = false
     var stopping = false
 
@@ -130,35 +134,64 @@ public final class Daemon {
             log(.notice, "--root given: not connecting to systemd; restarts will fail and be recorded")
             return
         }
+        let reconnecting = self.bus != nil
         let bus = self.bus ?? SystemdBus(loop: loop)
         bus.onJobRemoved = { [unowned self] unit, job, result in jobRemoved(unit: unit, job: job, result: result) }
         do {
             try bus.connect()
             self.bus = bus
+            busFailureLogged = false
+            if reconnecting { log(.notice, "reconnected to systemd over D-Bus") }
         } catch {
             self.bus = bus
-            log(.warning, "cannot connect to systemd over D-Bus: \(error); will retry")
+            if !busFailureLogged {
+                busFailureLogged = true
+                log(.warning, "cannot connect to systemd over D-Bus: \(error); retrying on every tick")
+            }
+        }
+        if reconnecting, let awaited = awaitedJob {
+            // The job's JobRemoved signal may have been lost with the old connection: the
+            // supervisor's deadline (SIGKILL, then cool-down) still closes the incident.
+            log(.warning, "D-Bus connection was lost while the restart of \(awaited.unit) was pending")
         }
     }
 
+    /// PSI triggers on the system file and on each top-level slice's `memory.pressure`
+    /// (system.slice, user.slice, ...): a stall wakes the loop within the window instead of
+    /// at the next tick. Per unit would cost the kernel a PSI poller per cgroup; the slices
+    /// bound that to a handful while still waking on pressure confined to one slice.
     private func armPressureTrigger() {
         guard options.paths.isLiveSystem else {
             log(.notice, "--root given: no PSI trigger on fixture files; sampling on ticks only")
             return
         }
-        switch PressureTrigger.arm(path: options.paths.memoryPressure) {
-        case .success(let (fd, window)):
-            do {
-                try loop.addIO(fd: fd, events: 0x002 /* EPOLLPRI */) { [unowned self] events in
-                    if events & 0x008 /* EPOLLERR */ != 0 { return }
-                    sampleAndDecide(reason: "psi trigger")
-                }
-                log(.info, "PSI trigger armed on \(options.paths.memoryPressure): some 150 ms per \(window / 1000) ms")
-            } catch {
-                log(.warning, "\(error); sampling on ticks only")
+        var files = [options.paths.memoryPressure]
+        if case .available(let root) = serviceSampler.visibility {
+            for name in KernelFileReader.subdirectories(of: root) ?? [] where name.hasSuffix(".slice") {
+                files.append("\(root)/\(name)/memory.pressure")
             }
-        case .failure(let error):
-            log(.warning, "\(error); sampling on ticks only")
+        }
+        var armed: [String] = []
+        for path in files {
+            switch PressureTrigger.arm(path: path) {
+            case .success(let (fd, window)):
+                do {
+                    try loop.addIO(fd: fd, events: 0x002 /* EPOLLPRI */) { [unowned self] events in
+                        if events & 0x008 /* EPOLLERR */ != 0 { return }
+                        sampleAndDecide(reason: "psi trigger")
+                    }
+                    armed.append("\(path) (some 150 ms per \(window / 1000) ms)")
+                } catch {
+                    log(.warning, "\(error)")
+                }
+            case .failure(let error):
+                log(.warning, "\(error)")
+            }
+        }
+        if armed.isEmpty {
+            log(.warning, "no PSI trigger could be armed; sampling on ticks only")
+        } else {
+            log(.info, "PSI triggers armed on \(armed.joined(separator: ", "))")
         }
     }
 
@@ -170,6 +203,7 @@ public final class Daemon {
     }
 
     func sampleAndDecide(reason: String) {
+        wake = (reason, loop.now)
         let system: SystemSample
         do {
             system = try systemSampler.sample()
@@ -202,7 +236,10 @@ public final class Daemon {
             lastPrune = observation.time
             pruneIncidents()
         }
-        if bus != nil, bus?.isConnected == false { connectBus() }
+        if bus != nil, bus?.isConnected == false {
+            if !busFailureLogged { log(.warning, "D-Bus connection to systemd lost; reconnecting") }
+            connectBus()
+        }
         if supervisor.level != .calm || lastStatusLevel != supervisor.level || now - lastStatus >= Self.relistSeconds {
             lastStatus = now
             lastStatusLevel = supervisor.level
@@ -258,7 +295,6 @@ public final class Daemon {
             return
         }
         awaitedJob = (unit, nil)
-        log(.warning, "RestartUnit(\(unit), replace)")
         bus.restart(unit: unit) { [unowned self] result in
             switch result {
             case .success(let job):
@@ -271,6 +307,9 @@ public final class Daemon {
                                                wallClockMs: Self.wallClockMs()))
             }
         }
+        let latencyMs = (Self.monotonicSeconds() - wake.time) * 1000
+        log(.warning, "RestartUnit(\(unit), replace) issued \(String(format2: latencyMs)) ms after the \(wake.reason) "
+            + "woke the loop")
     }
 
     private func jobRemoved(unit: String, job: String, result: String) {
@@ -340,6 +379,13 @@ public final class Daemon {
         return "STATUS=\(supervisor.level.rawValue): available \(ByteSize.format(info.memAvailable)) of "
             + "\(ByteSize.format(info.memTotal)), swap used \(ByteSize.format(info.swapUsed)), "
             + "PSI some \(system.pressure.some.avg10) full \(system.pressure.full.avg10)"
+    }
+
+    /// Now on CLOCK_MONOTONIC, not the loop iteration's cached timestamp (`loop.now`).
+    static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     public static func wallClockMs() -> Int64 {

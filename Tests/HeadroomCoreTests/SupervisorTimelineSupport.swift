@@ -117,7 +117,7 @@ struct TimelineRun {
 
 /// Drives a supervisor over a simulated VM for `duration` seconds.
 func runTimeline(_ vm: SimulatedVM, settings: SupervisorSettings = SupervisorSettings(), duration: Double,
-                 restartTakes: Double = 0.5, hangs: Bool = false,
+                 restartTakes: Double = 0.5, hangs: Bool = false, jobResultLost: Bool = false,
                  events: [(time: Double, change: (inout SimulatedVM) -> Void)] = []) -> TimelineRun {
     var vm = vm
     var run = TimelineRun(supervisor: Supervisor(settings: settings, budget: .platformDefault))
@@ -133,7 +133,7 @@ func runTimeline(_ vm: SimulatedVM, settings: SupervisorSettings = SupervisorSet
         if let job = pendingJob, time >= job.at {
             pendingJob = nil
             if let index = vm.services.firstIndex(where: { $0.unit == job.unit }) { vm.services[index].restart(at: time) }
-            for action in run.supervisor.jobFinished(unit: job.unit, result: "done", time: time,
+            for action in jobResultLost ? [] : run.supervisor.jobFinished(unit: job.unit, result: "done", time: time,
                                                      wallClockMs: 1_800_000_000_000 + Int64(time * 1000)) {
                 run.actions.append((time, action))
             }

@@ -191,4 +191,26 @@ struct SupervisorTimelineTests {
         #expect(killTime - restartTime >= 10)
         #expect(killTime - restartTime < 10.5)
     }
+
+    @Test("a restart whose job result never arrives (D-Bus connection lost) is closed after 6 deadlines, not waited on forever")
+    func lostJobResult() throws {
+        let run = runTimeline(Self.vm([Self.healingLeak("leak.service", perSecond: 128 * Self.mib),
+                                       SimulatedVM.Service(unit: "later.service",
+                                                           workingSet: Growth.leak(from: 50 * Self.mib,
+                                                                                   perSecond: 128 * Self.mib),
+                                                           afterRestart: Growth.steady(50 * Self.mib))]),
+                              duration: 200, jobResultLost: true)
+        let first = try #require(run.restarts.first)
+        let incident = try #require(run.incidents.first { $0.culprit == first.unit })
+        let action = try #require(incident.actions.first)
+        #expect(action.result == "unconfirmed: no job result from systemd within 60 s")
+        #expect(incident.outcome == .failed)
+        let closed = try #require(run.actions.first {
+            if case .log(_, let message) = $0.action { message.hasPrefix("no result for the restart job") } else { false }
+        })
+        #expect(closed.time - first.time >= 60)
+        #expect(closed.time - first.time < 61)
+        // The supervisor acts again afterwards: the second leaker is restarted too.
+        #expect(run.restarts.count >= 2)
+    }
 }

@@ -33,6 +33,9 @@ public struct Supervisor: Sendable {
     private var loopLogged: Set<String> = []
     private var sequence = 0
 
+    /// A restart job with no result after this many restart deadlines is given up on.
+    static let lostJobResultFactor = 6.0
+
     public init(settings: SupervisorSettings, budget: BudgetConfig) {
         self.settings = settings
         self.budget = budget
@@ -125,6 +128,14 @@ public struct Supervisor: Sendable {
                 state = .restarting(unit: unit, since: since, killed: true)
                 record(.kill, unit: unit, at: o, into: &actions)
                 if !settings.dryRun { actions.append(.killUnit(unit)) }
+            } else if o.time - since >= settings.restartDeadlineSeconds * Self.lostJobResultFactor {
+                // The job's JobRemoved signal can be lost with a D-Bus connection; without this
+                // the supervisor would wait for it forever and never act again.
+                let waited = Int(settings.restartDeadlineSeconds * Self.lostJobResultFactor)
+                actions.append(.log(.warning, "no result for the restart job of \(unit) after \(waited) s; "
+                    + "closing the action as unconfirmed"))
+                actions.append(contentsOf: jobFinished(unit: unit, result: "unconfirmed: no job result from systemd "
+                    + "within \(waited) s", time: o.time, wallClockMs: o.wallClockMs))
             }
         case .coolingDown(let start, let until):
             if o.time >= until {
