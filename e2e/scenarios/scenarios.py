@@ -7,6 +7,9 @@ described to the guest (units.tsv, scenario.json).
     scenarios.py boot-args NAME               print "--mem MIB --swap MIB --timeout S"
     scenarios.py judge NAME SUPERVISOR OUTDIR  print a result row as JSON; exit 1 when a
                                                Headroom expectation fails
+    scenarios.py table RESULTS                 the result rows as a markdown table
+    scenarios.py benchmarks RESULTS DOC CMD    write the comparison section of DOC
+    scenarios.py footprint RESULTS DOC CMD     write the footprint section of DOC (idle rows)
 """
 import builtins
 import functools
@@ -73,6 +76,12 @@ SCENARIOS = {
         mem=2048, swap=0, duration=60,
         units=[("leaky.service", leak_once("leaky", 128), "culprit"), BYSTANDER],
         expect=dict(restarted=["leaky.service"], incident="restart")),
+    # The supervisor's own footprint while calm (RSS, PSS, locked, threads, fds, CPU):
+    # `e2e/run footprint` runs it under each supervisor and writes the table.
+    "idle": dict(
+        mem=2048, swap=1024, duration=180, footprint=True,
+        units=[BYSTANDER],
+        expect=dict(restarted=[], incident=None)),
     "dry-run": dict(
         mem=2048, swap=1024, duration=45, dry_run=True,
         units=[("leaky.service", leak_always(128, cap=1400), "culprit"), BYSTANDER],
@@ -90,7 +99,7 @@ def stage(name, supervisor, directory):
             f.write(f"{unit}\t{role}\t{command}\n")
     with open(os.path.join(directory, "scenario.json"), "w") as f:
         json.dump(dict(name=name, supervisor=supervisor, duration=scenario["duration"],
-                       dry_run=scenario.get("dry_run", False),
+                       dry_run=scenario.get("dry_run", False), footprint=scenario.get("footprint", False),
                        units=[u for u, _, _ in scenario["units"]]), f)
     with open(os.path.join(directory, "config.json"), "w") as f:
         json.dump(scenario.get("config", {}), f)
@@ -118,7 +127,12 @@ def judge(name, supervisor, out):
         incidents=[(i.get("kind"), i.get("culprit"), i.get("outcome")) for i in result.get("incidents", [])],
         journal_entries=result.get("journal_entries", []),
     )
+    if "footprint" in result:
+        row["footprint"] = result["footprint"]
     failures = []
+    if scenario.get("footprint") and "error" in result.get("footprint", {"error": "missing"}) \
+            and supervisor != "none":
+        failures.append(f"footprint: {result.get('footprint', {}).get('error', 'missing')}")
     if supervisor == "headroom":
         expect = scenario["expect"]
         if row["kernel_oom_kills"] != 0:
@@ -197,9 +211,46 @@ def benchmarks(path, document, command):
     open(document, "w").write(text)
 
 
+def footprint_section(path, document, command):
+    """Replace the footprint section of docs/BENCHMARKS.md with the idle runs of `path`."""
+    import datetime
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    rows = [r for r in rows if r.get("scenario") == "idle" and "footprint" in r]
+    lines = ["| supervisor | RSS (MiB) | peak RSS (MiB) | PSS (MiB) | locked (MiB) | threads | open fds "
+             "| CPU (% of a core) | measured over (s) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        f = r["footprint"]
+        if "error" in f:
+            lines.append(f"| {r['supervisor']} | {f['error']} ||||||||")
+            continue
+        mib = lambda kib: f"{kib / 1024:.1f}" if kib is not None else "-"  # noqa: E731
+        lines.append(f"| {r['supervisor']} | {mib(f['rss_kib'])} | {mib(f['peak_rss_kib'])} | {mib(f['pss_kib'])} "
+                     f"| {mib(f['locked_kib'])} | {f['threads']} | {f['fds']} | {f['cpu_percent']:.3f} "
+                     f"| {f['seconds']} |")
+    section = (f"<!-- footprint:start -->\n"
+               f"Produced {datetime.date.today().isoformat()} by `{command}`: one fresh guest per supervisor "
+               f"({SCENARIOS['idle']['mem']} MiB RAM, {SCENARIOS['idle']['swap']} MiB swap, 2 vCPUs, qemu TCG), "
+               f"calm, with only the 100 MiB bystander running, for {SCENARIOS['idle']['duration']} s. The "
+               f"in-guest driver reads the supervisor's MainPID from /proc every 5 s after 30 s of settling: "
+               f"RSS/locked/threads from status, PSS from smaps_rollup, fds from fd/, CPU from stat "
+               f"(utime+stime over the window). Each runs with its packaged defaults (Headroom: the shipped "
+               f"unit and default config).\n\n" + "\n".join(lines) + "\n<!-- footprint:end -->")
+    text = open(document).read()
+    start, end = text.find("<!-- footprint:start -->"), text.find("<!-- footprint:end -->")
+    if start >= 0 and end > start:
+        text = text[:start] + section + text[end + len("<!-- footprint:end -->"):]
+    else:
+        text += "\n## Daemon footprint beside the anchors (real guest)\n\n" + section + "\n"
+    open(document, "w").write(text)
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "benchmarks":
         benchmarks(argv[2], argv[3], argv[4])
+        return 0
+    if len(argv) == 5 and argv[1] == "footprint":
+        footprint_section(argv[2], argv[3], argv[4])
         return 0
     if len(argv) == 3 and argv[1] == "table":
         table(argv[2])

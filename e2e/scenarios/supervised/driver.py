@@ -52,6 +52,74 @@ def unit_state(unit):
         return None, None
 
 
+SUPERVISOR_UNITS = {"headroom": "headroom.service", "earlyoom": "earlyoom.service",
+                    "systemd-oomd": "systemd-oomd.service", "nohang": "nohang.service"}
+
+
+def supervisor_pid(supervisor):
+    unit = SUPERVISOR_UNITS.get(supervisor)
+    if unit is None:
+        return None
+    pid = subprocess.run(["systemctl", "show", "-p", "MainPID", "--value", unit],
+                         capture_output=True, text=True).stdout.strip()
+    return int(pid) if pid.isdigit() and pid != "0" else None
+
+
+def process_figures(pid):
+    """RSS, PSS, locked memory, threads, open fds and CPU ticks of one process, from /proc."""
+    status = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, value = line.split(":", 1)
+            status[key] = value.split()
+    pss = None
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return dict(rss_kib=int(status["VmRSS"][0]), pss_kib=pss, locked_kib=int(status["VmLck"][0]),
+                threads=int(status["Threads"][0]), fds=len(os.listdir(f"/proc/{pid}/fd")),
+                cpu_ticks=int(fields[11]) + int(fields[12]))
+
+
+class Footprint:
+    """The supervisor's own cost while the VM is calm: figures after `settle` seconds, the
+    peak RSS/PSS over the run, and CPU time from then to the end."""
+
+    def __init__(self, supervisor, settle=30.0):
+        self.supervisor, self.settle = supervisor, settle
+        self.pid, self.first, self.last, self.peak_rss, self.peak_pss = None, None, None, 0, 0
+        self.next_at = settle
+
+    def sample(self, t):
+        if t < self.next_at:
+            return
+        self.next_at = t + 5.0
+        self.pid = self.pid or supervisor_pid(self.supervisor)
+        if self.pid is None:
+            return
+        try:
+            figures = dict(process_figures(self.pid), t=t)
+        except OSError:
+            return
+        self.first = self.first or figures
+        self.last = figures
+        self.peak_rss = max(self.peak_rss, figures["rss_kib"])
+        self.peak_pss = max(self.peak_pss, figures["pss_kib"] or 0)
+
+    def result(self):
+        if not self.first or self.last is self.first:
+            return dict(error=f"no {self.supervisor} process figures (MainPID {self.pid})")
+        seconds = self.last["t"] - self.first["t"]
+        cpu = (self.last["cpu_ticks"] - self.first["cpu_ticks"]) / os.sysconf("SC_CLK_TCK")
+        return dict(pid=self.pid, seconds=round(seconds, 1), rss_kib=self.last["rss_kib"],
+                    peak_rss_kib=self.peak_rss, pss_kib=self.last["pss_kib"], peak_pss_kib=self.peak_pss,
+                    locked_kib=self.last["locked_kib"], threads=self.last["threads"], fds=self.last["fds"],
+                    cpu_seconds=round(cpu, 2), cpu_percent=round(100 * cpu / seconds, 3))
+
+
 def run(scenario_path, out):
     scenario = json.load(open(scenario_path))
     units = scenario["units"]
@@ -64,6 +132,7 @@ def run(scenario_path, out):
     min_available = start_info["MemAvailable"]
     last = t0
     max_gap = 0.0
+    footprint = Footprint(scenario["supervisor"]) if scenario.get("footprint") else None
     with open(os.path.join(out, "samples.csv"), "w") as csv:
         csv.write("t,mem_available,swap_free,psi_some_us,psi_full_us,oom_kill," + ",".join(units) + "\n")
         while True:
@@ -73,6 +142,8 @@ def run(scenario_path, out):
                 break
             max_gap = max(max_gap, now - last)
             last = now
+            if footprint:
+                footprint.sample(t)
             info, psi, kills = meminfo(), psi_totals(), oom_kills()
             min_available = min(min_available, info["MemAvailable"])
             row = [f"{t:.2f}", str(info["MemAvailable"]), str(info["SwapFree"]), str(psi["some"]), str(psi["full"]),
@@ -100,6 +171,8 @@ def run(scenario_path, out):
         min_available_mib=min_available // (1 << 20), max_sample_gap_s=round(max_gap, 2),
         mem_total_mib=start_info["MemTotal"] // (1 << 20), swap_total_mib=start_info["SwapTotal"] // (1 << 20),
     )
+    if footprint:
+        result["footprint"] = footprint.result()
     json.dump(result, open(os.path.join(out, "result.json"), "w"), indent=1)
     print(json.dumps(result))
 
