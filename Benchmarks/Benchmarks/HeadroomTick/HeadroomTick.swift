@@ -1,0 +1,46 @@
+import Benchmark
+
+/// One full sample + decision tick over fixture trees of 10, 100 and 1,000 unit cgroups.
+/// Targets (issue 6): 0 mallocs per steady-state tick after warm-up; 1,000 services in under
+/// 20 ms; cost linear in the number of services.
+nonisolated(unsafe) var rigs: [Int: TickRig] = [:]
+
+func rig(_ services: Int) -> TickRig {
+    if let existing = rigs[services] { return existing }
+    do {
+        let created = try TickRig(services: services)
+        rigs[services] = created
+        return created
+    } catch {
+        fatalError("cannot build the fixture tree for \(services) services: \(error)")
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .syscalls],
+        timeUnits: .microseconds,
+        warmupIterations: 20,
+        maxDuration: .seconds(3),
+        maxIterations: 2000,
+        // mallocCountTotal must stay at 0: no tolerance (the static threshold file says 0).
+        thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0])]
+    )
+    for services in [10, 100, 1000] {
+        Benchmark("tick \(services) services") { benchmark in
+            let rig = rig(services)
+            for _ in benchmark.scaledIterations {
+                blackHole(rig.tick())
+            }
+        }
+    }
+    // The CI regression check (`./run malloc-check`): the malloc counter alone, so that no
+    // other metric's collection runs inside the measured region.
+    Benchmark("tick-mallocs-100-services",
+              configuration: .init(metrics: [.mallocCountTotal], warmupIterations: 20, maxIterations: 500)) { benchmark in
+        let rig = rig(100)
+        for _ in benchmark.scaledIterations {
+            blackHole(rig.tick())
+        }
+    }
+}
