@@ -1,0 +1,182 @@
+# NixOS module: services.headroom. Import it from configuration.nix (see nix/README.md).
+#
+# The unit is the repository's one systemd/headroom.service, shipped by the package and
+# used through `systemd.packages`; this module only adds what NixOS must (see
+# serviceOverride in ./lib.nix, which holds the pure parts of this module so that nix/check
+# can evaluate them without nixpkgs).
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
+let
+  inherit (lib)
+    literalExpression
+    mkEnableOption
+    mkIf
+    mkOption
+    types
+    ;
+
+  hlib = import ./lib.nix;
+  d = hlib.defaults;
+  cfg = config.services.headroom;
+  settingsFormat = pkgs.formats.json { };
+
+  # A section of the config: typed options for its main keys, any other key free-form
+  # (the binary refuses unknown keys; checkConfig catches that at build time).
+  section =
+    description: options:
+    mkOption {
+      type = types.submodule {
+        freeformType = settingsFormat.type;
+        inherit options;
+      };
+      default = { };
+      inherit description;
+    };
+  seconds =
+    default: description:
+    mkOption {
+      type = types.number;
+      inherit default description;
+    };
+  percent =
+    default: description:
+    mkOption {
+      type = types.numbers.between 0 100;
+      inherit default description;
+    };
+  whole =
+    low: high: default: description:
+    mkOption {
+      type = types.ints.between low high;
+      inherit default description;
+    };
+  patterns =
+    default: description:
+    mkOption {
+      type = types.listOf types.str;
+      inherit default description;
+    };
+
+  uncheckedConfig = settingsFormat.generate "headroom-config-unchecked.json" cfg.settings;
+
+  # Refuse a config the daemon would refuse, when the system is built rather than when the
+  # daemon (re)loads it: `headroom config check` names the key and what it expects.
+  configFile =
+    if cfg.checkConfig then
+      pkgs.runCommand "headroom-config.json" { } ''
+        ${cfg.package}/bin/headroom config check ${uncheckedConfig}
+        cp ${uncheckedConfig} "$out"
+      ''
+    else
+      uncheckedConfig;
+in
+{
+  options.services.headroom = {
+    enable = mkEnableOption "Headroom, the memory-pressure and OOM supervisor";
+
+    package = mkOption {
+      type = types.package;
+      default = pkgs.callPackage ./package.nix { };
+      defaultText = literalExpression "pkgs.callPackage ./nix/package.nix { }";
+      description = "The headroom package: the binary, systemd/headroom.service and the journal catalog.";
+    };
+
+    dryRun = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        Run the daemon with --dry-run: decide and record everything (incidents, journal
+        entries) but change nothing: no restarts or kills, vm.swappiness untouched.
+      '';
+    };
+
+    checkConfig = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Validate the generated config with `headroom config check` when the system is
+        built. Turn off only when the build platform cannot run the package's binary.
+      '';
+    };
+
+    settings = mkOption {
+      description = ''
+        Headroom's config (/etc/headroom/config.json), as in the README's config
+        reference. Every key is optional; the typed options below carry the binary's
+        defaults, anything else (budget, tickets, metrics, ...) is passed through as is.
+        A list (e.g. `supervisor.protected`, a category's `units`) replaces the default
+        list as a whole. The file is in the world-readable Nix store: put no secrets
+        (e.g. a tickets Authorization header) here.
+      '';
+      default = { };
+      example = literalExpression ''
+        {
+          supervisor.critical.available_percent = 8;
+          supervisor.prefer = [ "batch-*" ];
+          budget.categories.monitoring.units = [
+            { match = "telegraf"; expected = "384MiB"; }
+          ];
+        }
+      '';
+      type = types.submodule {
+        freeformType = settingsFormat.type;
+        options = {
+          supervisor = section "Thresholds and limits of the supervisor." {
+            tick_seconds = seconds d.supervisor.tick_seconds "Sampling interval while calm.";
+            fast_tick_seconds = seconds d.supervisor.fast_tick_seconds "Sampling interval under pressure (at most tick_seconds).";
+            calm_after_seconds = seconds d.supervisor.calm_after_seconds "Time without pressure before returning to calm.";
+            restart_deadline_seconds = seconds d.supervisor.restart_deadline_seconds "A restart job still running after this, while critical, escalates to SIGKILL.";
+            cooldown_seconds = seconds d.supervisor.cooldown_seconds "Pause after an action.";
+            max_restarts_per_hour =
+              whole 1 100 d.supervisor.max_restarts_per_hour
+                "Beyond this a unit is a restart loop and left alone.";
+            minimum_culprit = mkOption {
+              type = types.either types.ints.unsigned types.str;
+              default = d.supervisor.minimum_culprit;
+              description = "Smaller units are never culprits: bytes or a size such as \"32MiB\".";
+            };
+            elevated = section "When to watch closely and let swap work." {
+              available_percent = percent d.supervisor.elevated.available_percent "MemAvailable at or below this share of MemTotal.";
+              psi_some_avg10 = percent d.supervisor.elevated.psi_some_avg10 "PSI memory some avg10 at or above this.";
+              swap_used_percent = percent d.supervisor.elevated.swap_used_percent "Swap at least this full.";
+            };
+            critical = section "When to act." {
+              available_percent = percent d.supervisor.critical.available_percent "MemAvailable at or below this share of MemTotal.";
+              psi_full_avg10 = percent d.supervisor.critical.psi_full_avg10 "PSI memory full avg10 at or above this.";
+              forecast_seconds = seconds d.supervisor.critical.forecast_seconds "Forecast of MemAvailable reaching zero at or below this.";
+              swap_used_percent = percent d.supervisor.critical.swap_used_percent "Swap at least this full.";
+              dwell_seconds = seconds d.supervisor.critical.dwell_seconds "A critical condition must hold this long before Headroom acts.";
+            };
+            protected = patterns d.supervisor.protected "Units never restarted (patterns: * and ?).";
+            prefer = patterns d.supervisor.prefer "Units whose culprit score counts double.";
+            avoid = patterns d.supervisor.avoid "Units whose culprit score counts a quarter.";
+          };
+          swap = section "vm.swappiness while calm and under pressure." {
+            calm_swappiness = whole 0 200 d.swap.calm_swappiness "vm.swappiness while calm.";
+            pressure_swappiness = whole 0 200 d.swap.pressure_swappiness "vm.swappiness under pressure.";
+          };
+          incidents = section "Retention of incident files." {
+            keep_count = whole 1 100000 d.incidents.keep_count "Incident files kept.";
+            keep_days = whole 1 3650 d.incidents.keep_days "Days an incident file is kept.";
+          };
+        };
+      };
+    };
+  };
+
+  config = mkIf cfg.enable {
+    # The CLI for operators: headroom status, budget, incidents list/show.
+    environment.systemPackages = [ cfg.package ];
+    systemd.packages = [ cfg.package ];
+    environment.etc."headroom/config.json".source = configFile;
+    systemd.services.headroom = hlib.serviceOverride {
+      inherit (cfg) package dryRun;
+      configFile = hlib.configPath;
+      configSource = configFile;
+    };
+  };
+}
