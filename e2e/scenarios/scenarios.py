@@ -10,11 +10,13 @@ described to the guest (units.tsv, scenario.json).
     scenarios.py table RESULTS                 the result rows as a markdown table
     scenarios.py benchmarks RESULTS DOC CMD    write the comparison section of DOC
     scenarios.py footprint RESULTS DOC CMD     write the footprint section of DOC (idle rows)
+    scenarios.py latency RESULTS DOC CMD       write the reaction-latency section of DOC
 """
 import builtins
 import functools
 import json
 import os
+import re
 import sys
 
 MEMHOG = "/usr/local/bin/memhog"
@@ -105,6 +107,37 @@ def stage(name, supervisor, directory):
         json.dump(scenario.get("config", {}), f)
 
 
+REACTION = re.compile(r"RestartUnit\((\S+), replace\) issued ([0-9.]+) ms after the (psi trigger|tick|start) woke")
+
+
+def reactions(out):
+    """Headroom's restarts from its journal: the unit, what woke the loop, and how long after the
+    wake-up the D-Bus call was issued; plus, from the incident, how long the critical condition
+    (e.g. the forecast under its threshold) had held when it acted."""
+    found = []
+    try:
+        with open(os.path.join(out, "journal.txt"), errors="replace") as f:
+            for line in f:
+                match = REACTION.search(line)
+                if match:
+                    found.append(dict(unit=match.group(1), wake=match.group(3), latency_ms=float(match.group(2))))
+    except OSError:
+        return found
+    held = []
+    directory = os.path.join(out, "incidents")
+    for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        try:
+            incident = json.load(open(os.path.join(directory, name)))
+        except (OSError, ValueError):
+            continue
+        if incident.get("kind") == "restart" and incident.get("trigger"):
+            held.append((incident.get("started_at_ms", 0), incident["trigger"]))
+    for reaction, (_, trigger) in zip(found, sorted(held, key=lambda pair: pair[0])):
+        reaction["signal"] = trigger.get("signal")
+        reaction["held_s"] = trigger.get("held_seconds")
+    return found
+
+
 def judge(name, supervisor, out):
     scenario = SCENARIOS[name]
     try:
@@ -129,6 +162,8 @@ def judge(name, supervisor, out):
     )
     if "footprint" in result:
         row["footprint"] = result["footprint"]
+    if supervisor == "headroom":
+        row["reactions"] = reactions(out)
     failures = []
     if scenario.get("footprint") and "error" in result.get("footprint", {"error": "missing"}) \
             and supervisor != "none":
@@ -273,9 +308,41 @@ def footprint_section(path, document, command):
     open(document, "w").write(text)
 
 
+def latency_section(path, document, command):
+    """Replace the reaction-latency section of docs/BENCHMARKS.md with Headroom's restarts in `path`."""
+    import datetime
+    lines = ["| scenario | unit | woken by | wake-up → RestartUnit issued (ms) | critical signal | held when acting (s) |",
+             "|---|---|---|---|---|---|"]
+    for line in open(path):
+        row = json.loads(line) if line.strip() else {}
+        for r in row.get("reactions", []):
+            held = r.get("held_s")
+            lines.append(f"| {row['scenario']} | {r['unit']} | {r['wake']} | {r['latency_ms']:.2f} "
+                         f"| {r.get('signal', '-')} | {held:.2f} |" if held is not None else
+                         f"| {row['scenario']} | {r['unit']} | {r['wake']} | {r['latency_ms']:.2f} | - | - |")
+    section = (f"<!-- latency:start -->\n"
+               f"Produced {datetime.date.today().isoformat()} by `{command}` (the Headroom scenarios in the guest, "
+               f"as CI runs them). \"wake-up → RestartUnit issued\" is from the daemon's own log line: "
+               f"CLOCK_MONOTONIC when the D-Bus call was sent, minus the timestamp of the event-loop iteration "
+               f"that the PSI trigger or the tick started. \"held when acting\" is the incident's "
+               f"`trigger.held_seconds`: how long the critical condition (e.g. the forecast under its 12 s "
+               f"threshold) had held when the call was made; it includes the 0.5 s dwell and the time to the "
+               f"next wake-up.\n\n" + "\n".join(lines) + "\n<!-- latency:end -->")
+    text = open(document).read()
+    start, end = text.find("<!-- latency:start -->"), text.find("<!-- latency:end -->")
+    if start >= 0 and end > start:
+        text = text[:start] + section + text[end + len("<!-- latency:end -->"):]
+    else:
+        text += "\n## Reaction latency (real guest)\n\n" + section + "\n"
+    open(document, "w").write(text)
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "benchmarks":
         benchmarks(argv[2], argv[3], argv[4])
+        return 0
+    if len(argv) == 5 and argv[1] == "latency":
+        latency_section(argv[2], argv[3], argv[4])
         return 0
     if len(argv) == 5 and argv[1] == "footprint":
         footprint_section(argv[2], argv[3], argv[4])
