@@ -52,6 +52,7 @@ public final class Daemon {
     /// to report the reaction latency with each restart.
     var wake: (reason: String, time: Double) = ("start", 0)
     var busFailureLogged = false
+    var memoryLocked = false
     var ready = false
     var stopping = false
 
@@ -76,7 +77,6 @@ public final class Daemon {
 
     /// Runs until SIGTERM/SIGINT. - Returns: the exit code.
     public func run() -> Int32 {
-        lockMemory()
         takeSwappiness()
         if case .unavailable(let reason) = serviceSampler.visibility {
             log(.warning, "per-service figures are unavailable: \(reason); deciding from system figures only, "
@@ -107,6 +107,9 @@ public final class Daemon {
     // MARK: Setup
 
     private func lockMemory() {
+        if case .failure(let error) = StartupPages.release() {
+            log(.notice, "start-up pages not released (\(error)); the daemon keeps them resident")
+        }
         let onFault: Int32 = 4 // MCL_ONFAULT (Linux 4.4+): lock pages as they are touched, not all up front.
         if mlockall(MCL_CURRENT | MCL_FUTURE | onFault) != 0 {
             log(.warning, "mlockall failed (\(String(cString: strerror(errno)))): the daemon may be swapped out "
@@ -199,6 +202,11 @@ public final class Daemon {
 
     private func onTimer() {
         sampleAndDecide(reason: "tick")
+        // After the first tick, so that set-up's code is released too (see StartupPages).
+        if !memoryLocked {
+            memoryLocked = true
+            lockMemory()
+        }
         if let timer, !stopping { loop.rearm(timer, after: tick) }
     }
 
