@@ -53,11 +53,15 @@ public final class Daemon {
     var wake: (reason: String, time: Double) = ("start", 0)
     var busFailureLogged = false
     var memoryLocked = false
+    var lastOomKills: UInt64?
+    var calmTicks = 0
     var ready = false
     var stopping = false
 
     /// How often the cgroup tree is listed again while calm.
     static let relistSeconds = 10.0
+    /// While calm, memory.stat (inactive_file, for each unit's working set) is read every this many ticks.
+    static let statEveryCalmTicks = 5
 
     public init(options: Options, config: HeadroomConfig, writeIncident: @escaping IncidentWriter,
                 pruneIncidents: @escaping () -> Void) throws(SystemdError) {
@@ -229,7 +233,20 @@ public final class Daemon {
         // at once), and after a unit vanished.
         let relist = supervisor.level != .calm || lastVanished || now - lastListing >= Self.relistSeconds
         if relist { lastListing = now }
-        let scan = serviceSampler.scan(relist: relist)
+        // While calm, only memory.current every tick and memory.stat every `statEveryCalmTicks`;
+        // everything on a relist, under pressure, and when the kernel OOM-killed something
+        // (memory.events names the unit).
+        let oomKillsChanged = lastOomKills.map { $0 != system.vmstat.oomKill } ?? true
+        lastOomKills = system.vmstat.oomKill
+        let detail: ScanDetail
+        if relist || supervisor.level != .calm || oomKillsChanged {
+            detail = .full
+            calmTicks = 0
+        } else {
+            calmTicks += 1
+            detail = calmTicks % Self.statEveryCalmTicks == 0 ? .currentAndStat : .currentOnly
+        }
+        let scan = serviceSampler.scan(relist: relist, detail: detail)
         lastVanished = !scan.vanished.isEmpty
         if !scan.problems.isEmpty || !reportedProblems.isEmpty {
             let problems = Set(scan.problems.map(\.description))

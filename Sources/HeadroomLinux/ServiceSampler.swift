@@ -45,8 +45,10 @@ public final class ServiceSampler {
     /// Reads every unit. A cgroup that vanished is noted and skipped; a malformed file
     /// leaves that unit out and is reported, the others are still read.
     ///
-    /// - Parameter relist: list the tree again first (always done on the first scan).
-    public func scan(relist: Bool = true) -> ServiceScan {
+    /// - Parameters:
+    ///   - relist: list the tree again first (always done on the first scan).
+    ///   - detail: which of each unit's files to read (see `ScanDetail`).
+    public func scan(relist: Bool = true, detail: ScanDetail = .full) -> ServiceScan {
         guard case .available(let root) = visibility else { return ServiceScan(visibility: visibility) }
         if relist || !listed { relistUnits(root: root) }
         lastScan.services.removeAll(keepingCapacity: true)
@@ -56,7 +58,7 @@ public final class ServiceSampler {
         lastScan.problems.append(contentsOf: listingProblems)
         for files in units {
             do {
-                lastScan.services.append(try files.sample())
+                lastScan.services.append(try files.sample(detail))
             } catch where error.kind == .missing {
                 lastScan.vanished.append(files.unit)
             } catch {

@@ -17,6 +17,7 @@ final class UnitCgroupFiles {
     private var low = MemoryLimit.bytes(0)
     private var high = MemoryLimit.unlimited
     private var max = MemoryLimit.unlimited
+    private var last: ServiceSample?
 
     /// - Throws: `.missing` when the cgroup has gone; other `KernelFileError`s for malformed limits.
     init(unit: String, relativePath: String, directory: String, keepOpen: Bool) throws(KernelFileError) {
@@ -38,16 +39,26 @@ final class UnitCgroupFiles {
         max = try limit("memory.max", default: .unlimited)
     }
 
+    /// - Parameter detail: which files to read; the others keep their last values (the first
+    ///   sample of a unit always reads all).
     /// - Throws: `.missing` when the cgroup has gone (ENODEV/ENOENT); other errors for malformed content.
-    func sample() throws(KernelFileError) -> ServiceSample {
-        ServiceSample(
-            unit: unit, cgroupPath: relativePath,
-            current: try CgroupCounter.parse(current.read()),
-            swapCurrent: try swap.map { file throws(KernelFileError) in try CgroupCounter.parse(file.read()) },
-            stat: try CgroupMemoryStat.parse(stat.read()),
-            pressure: try pressure.map { file throws(KernelFileError) in try Pressure.parse(file.read()) },
-            events: try CgroupMemoryEvents.parse(events.read()),
-            min: min, low: low, high: high, max: max)
+    func sample(_ detail: ScanDetail = .full) throws(KernelFileError) -> ServiceSample {
+        guard var sample = last, detail != .full else {
+            let sample = ServiceSample(
+                unit: unit, cgroupPath: relativePath,
+                current: try CgroupCounter.parse(current.read()),
+                swapCurrent: try swap.map { file throws(KernelFileError) in try CgroupCounter.parse(file.read()) },
+                stat: try CgroupMemoryStat.parse(stat.read()),
+                pressure: try pressure.map { file throws(KernelFileError) in try Pressure.parse(file.read()) },
+                events: try CgroupMemoryEvents.parse(events.read()),
+                min: min, low: low, high: high, max: max)
+            last = sample
+            return sample
+        }
+        sample.current = try CgroupCounter.parse(current.read())
+        if detail == .currentAndStat { sample.stat = try CgroupMemoryStat.parse(stat.read()) }
+        last = sample
+        return sample
     }
 
     private func limit(_ name: String, default value: MemoryLimit) throws(KernelFileError) -> MemoryLimit {

@@ -1,4 +1,5 @@
 import Benchmark
+import HeadroomLinux
 
 /// One full sample + decision tick over fixture trees of 10, 100 and 1,000 unit cgroups.
 /// Targets (issue 6): 0 mallocs per steady-state tick after warm-up; 1,000 services in under
@@ -27,10 +28,18 @@ let benchmarks: @Sendable () -> Void = {
         thresholds: [.mallocCountTotal: .init(absolute: [.p0: 0, .p25: 0, .p50: 0, .p75: 0, .p90: 0, .p99: 0, .p100: 0])]
     )
     for services in [10, 100, 1000] {
-        Benchmark("tick \(services) services") { benchmark in
+        // Under pressure: every file of every unit.
+        Benchmark("full tick \(services) services") { benchmark in
             let rig = rig(services)
             for _ in benchmark.scaledIterations {
-                blackHole(rig.tick())
+                blackHole(rig.tick(.full))
+            }
+        }
+        // While calm: memory.current every tick, memory.stat every 5th.
+        Benchmark("calm tick \(services) services") { benchmark in
+            let rig = rig(services)
+            for _ in benchmark.scaledIterations {
+                blackHole(rig.calmTick())
             }
         }
     }
@@ -39,8 +48,12 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("tick-mallocs-100-services",
               configuration: .init(metrics: [.mallocCountTotal], warmupIterations: 20, maxIterations: 500)) { benchmark in
         let rig = rig(100)
+        let details: [ScanDetail] = [.full, .currentAndStat, .currentOnly]
+        var index = 0
         for _ in benchmark.scaledIterations {
-            blackHole(rig.tick())
+            // Each iteration one tick; every detail every 3 ticks, so p90 sees any of them allocate.
+            blackHole(rig.tick(details[index % 3]))
+            index += 1
         }
     }
 }

@@ -1,9 +1,9 @@
 import HeadroomCore
 import HeadroomLinux
 
-/// What the daemon does on a calm tick, outside the event loop: sample the system, re-read
-/// every known unit (no relisting), and let the supervisor decide. Files stay open as on a
-/// live system, so this measures the steady-state tick the daemon runs between listings.
+/// What the daemon does on a tick, outside the event loop: sample the system, re-read every
+/// known unit (no relisting) at the given detail, and let the supervisor decide. Files stay
+/// open as on a live system, so this measures the steady-state tick between listings.
 final class TickRig: @unchecked Sendable {
     let root: String
     let system: SystemSampler
@@ -22,7 +22,7 @@ final class TickRig: @unchecked Sendable {
     }
 
     /// One tick; returns a figure that depends on all of its work, for blackHole.
-    func tick() -> Int {
+    func tick(_ detail: ScanDetail) -> Int {
         time += 1
         let sample: SystemSample
         do {
@@ -30,10 +30,19 @@ final class TickRig: @unchecked Sendable {
         } catch {
             fatalError("\(error)")
         }
-        let scan = services.scan(relist: false)
+        let scan = services.scan(relist: false, detail: detail)
         let observation = Observation(time: time, wallClockMs: 1_800_000_000_000 + Int64(time * 1000),
                                       system: sample, services: scan.services)
         let actions = supervisor.observe(observation)
         return actions.count &+ scan.services.count &+ Int(truncatingIfNeeded: sample.meminfo.memAvailable)
+    }
+
+    private var calmTicks = 0
+
+    /// The calm daemon's pattern (Daemon.statEveryCalmTicks): memory.stat every 5th tick,
+    /// memory.current alone otherwise.
+    func calmTick() -> Int {
+        calmTicks += 1
+        return tick(calmTicks % 5 == 0 ? .currentAndStat : .currentOnly)
     }
 }
