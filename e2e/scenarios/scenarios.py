@@ -278,7 +278,8 @@ def footprint_section(path, document, command):
     """Replace the footprint section of docs/BENCHMARKS.md with the idle runs of `path`."""
     import datetime
     rows = [json.loads(line) for line in open(path) if line.strip()]
-    rows = [r for r in rows if r.get("scenario") == "idle" and "footprint" in r]
+    latest = {r["supervisor"]: r for r in rows if r.get("scenario") == "idle" and "footprint" in r}
+    rows = [latest[name] for name in SUPERVISOR_ORDER if name in latest]
     lines = ["| supervisor | RSS (MiB) | peak RSS (MiB) | PSS (MiB) | locked (MiB) | threads | open fds "
              "| CPU (% of a core) | measured over (s) |",
              "|---|---|---|---|---|---|---|---|---|"]
