@@ -58,6 +58,11 @@ public struct CgroupMemoryStat: Equatable, Sendable {
                   let value = line.unsigned(valueField) else {
                 throw text.error("expected 'name number'", at: line)
             }
+            // Only 10 of the ~45 keys are used: their lengths (4, 5, 6, 11, 13) skip most lines at once.
+            switch name.count {
+            case 4, 5, 6, 11, 13: break
+            default: return
+            }
             switch true {
             case line.isEqual(name, to: "anon"): stat.anon = value; seen |= 1
             case line.isEqual(name, to: "file"): stat.file = value; seen |= 2

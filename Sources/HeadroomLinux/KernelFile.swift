@@ -68,8 +68,10 @@ public final class KernelFile {
                 if errno == EINTR { continue }
                 throw KernelFileReader.failure(path, errno)
             }
-            if count == 0 { break }
             length += count
+            // A read that did not fill the buffer reached the end: procfs/cgroupfs (seq_file) fill
+            // what they can, so asking again would only cost a second system call returning 0.
+            if count == 0 || length < buffer.count { break }
         }
         return KernelText(bytes: buffer, count: length, path: path)
     }
