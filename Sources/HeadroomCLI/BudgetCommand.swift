@@ -14,9 +14,7 @@ struct BudgetCommand: ReportingCommand {
 
     func execute(_ output: inout CommandOutput) -> Int32 {
         guard let readings = Readings.load(common, &output) else { return 1 }
-        let report = BudgetReport.compute(system: readings.system, services: readings.scan.services,
-                                          perServiceAvailable: readings.scan.visibility.isAvailable,
-                                          config: readings.config.budget)
+        let report = readings.budget()
         let unavailable = Unavailability.sentences(system: readings.system, scan: readings.scan)
         output.print(json ? report.jsonValue(unavailable: unavailable).rendered()
                           : report.renderText(unavailable: unavailable))

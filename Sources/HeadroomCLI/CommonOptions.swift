@@ -40,22 +40,50 @@ struct Readings {
 
     /// Loads config and samples; on failure prints the reason and returns nil.
     static func load(_ options: CommonOptions, _ output: inout CommandOutput) -> Readings? {
+        switch read(options) {
+        case .success(let readings): return readings
+        case .failure(let problem):
+            output.error(problem.sentence)
+            return nil
+        }
+    }
+
+    /// Why the readings could not be had: a sentence naming the config file or the kernel file.
+    struct Problem: Error {
+        let sentence: String
+    }
+
+    static func read(_ options: CommonOptions) -> Result<Readings, Problem> {
         let config: HeadroomConfig
         do {
             config = try ConfigLoader.load(path: options.config)
         } catch {
-            output.error("invalid config: \(error)")
-            return nil
+            return .failure(Problem(sentence: "invalid config: \(error)"))
         }
         let paths = options.paths
         let system: SystemSample
         do {
             system = try SystemSampler(paths: paths).sample()
         } catch {
-            output.error("cannot read the system's memory figures: \(error)")
-            return nil
+            return .failure(Problem(sentence: "cannot read the system's memory figures: \(error)"))
         }
         let scan = ServiceSampler(visibility: CgroupDiscovery.discover(paths: paths)).scan()
-        return Readings(config: config, system: system, scan: scan)
+        return .success(Readings(config: config, system: system, scan: scan))
     }
+
+    func budget() -> BudgetReport {
+        BudgetReport.compute(system: system, services: scan.services, perServiceAvailable: scan.visibility.isAvailable,
+                             config: config.budget)
+    }
+}
+
+/// Where the daemon's status file is.
+struct DaemonStatusLocation: ParsableArguments {
+    @Option(name: .customLong("status-file"), help: ArgumentHelp(
+        "The daemon's status file (default \(DaemonStatusFile.defaultPath), under --root DIR: "
+            + "DIR\(DaemonStatusFile.defaultPath)).",
+        valueName: "FILE"))
+    var statusFile: String?
+
+    func file(_ common: CommonOptions) -> DaemonStatusFile { DaemonStatusFile(paths: common.paths, path: statusFile) }
 }

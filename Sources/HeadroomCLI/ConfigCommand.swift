@@ -22,6 +22,11 @@ struct ConfigCheckCommand: ReportingCommand {
 
     func execute(_ output: inout CommandOutput) -> Int32 {
         let path = file ?? common.config
+        if path == nil && !KernelFileReader.exists(HeadroomConfig.defaultPath) {
+            // The daemon runs on the defaults without this file: that is a valid setup, not an error.
+            output.print("\(HeadroomConfig.defaultPath) does not exist: the defaults apply (headroom config show)")
+            return 0
+        }
         do {
             _ = try ConfigLoader.load(path: path ?? HeadroomConfig.defaultPath)
             output.print("\(path ?? HeadroomConfig.defaultPath): valid")

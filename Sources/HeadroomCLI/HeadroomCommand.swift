@@ -6,7 +6,8 @@ public struct HeadroomCommand: ParsableCommand {
         commandName: "headroom",
         abstract: "Memory-pressure and OOM supervisor for Linux VMs.",
         discussion: "Read commands work with or without the daemon running. See README.md and docs/.",
-        subcommands: [StatusCommand.self, BudgetCommand.self, ConfigCommand.self, IncidentsCommand.self, DaemonCommand.self])
+        subcommands: [StatusCommand.self, BudgetCommand.self, ConfigCommand.self, IncidentsCommand.self, CheckCommand.self,
+                      MetricsCommand.self, DaemonCommand.self])
 
     public init() {}
 }

@@ -55,6 +55,16 @@ public final class Daemon {
     var memoryLocked = false
     var lastOomKills: UInt64?
     var calmTicks = 0
+    /// `/run/headroom/status`: pid and level, for `headroom check` and `headroom metrics`.
+    let statusFile: DaemonStatusFile
+    let startedAtMs = Daemon.wallClockMs()
+    var publishedLevel: PressureLevel?
+    var statusFileFailed = false
+    /// InfluxDB line protocol to a local socket (`metrics.influx_socket`), if configured.
+    var influx: InfluxSocketPusher?
+    var lastPush = -Double.infinity
+    var lastPushResult: InfluxSocketPusher.PushResult?
+    var incidentTally: IncidentTally?
     var ready = false
     var stopping = false
 
@@ -77,6 +87,8 @@ public final class Daemon {
         self.writeIncident = writeIncident
         self.pruneIncidents = pruneIncidents
         tick = settings.tickSeconds
+        statusFile = DaemonStatusFile(paths: options.paths)
+        influx = config.metrics.influxSocket.map(InfluxSocketPusher.init(path:))
     }
 
     /// Runs until SIGTERM/SIGINT. - Returns: the exit code.
@@ -101,6 +113,11 @@ public final class Daemon {
         loop.enableWatchdog()
         let result = loop.run()
         restoreSwappiness()
+        do {
+            try statusFile.remove()
+        } catch {
+            log(.warning, "\(error)")
+        }
         if result < 0 {
             log(.error, "event loop failed: \(SystemdError(call: "sd_event_loop", code: result))")
             return 1
@@ -256,6 +273,8 @@ public final class Daemon {
         let observation = Observation(time: now, wallClockMs: Self.wallClockMs(), system: system,
                                       services: scan.services, perServiceAvailable: scan.visibility.isAvailable)
         execute(supervisor.observe(observation))
+        publishLevel()
+        pushMetrics(system, scan: scan, now: now)
         retryUnwrittenIncidents()
         if observation.time - lastPrune > 3600 {
             lastPrune = observation.time
@@ -349,6 +368,7 @@ public final class Daemon {
         case .success(let path):
             incidentFiles[incident.id] = path
             unwrittenIncidents[incident.id] = nil
+            incidentTally = nil
         case .failure(let error):
             if unwrittenIncidents[incident.id] == nil {
                 log(.error, "incident \(incident.id) not written (\(error)); will retry")
@@ -361,6 +381,45 @@ public final class Daemon {
         for incident in unwrittenIncidents.values { write(incident) }
     }
 
+    // MARK: Status and metrics
+
+    private func publishLevel() {
+        guard publishedLevel != supervisor.level else { return }
+        publishedLevel = supervisor.level
+        do {
+            try statusFile.write(level: supervisor.level, sinceMs: Self.wallClockMs(), startedAtMs: startedAtMs)
+            statusFileFailed = false
+        } catch {
+            if !statusFileFailed { log(.warning, "status file not written (\(error)); headroom check will say the "
+                + "daemon is not running") }
+            statusFileFailed = true
+            publishedLevel = nil
+        }
+    }
+
+    /// Every `metrics.interval_seconds`, the same figures as `headroom metrics --format influx`.
+    /// Never blocks (the pusher drops what the socket will not take); a change of outcome is logged once.
+    private func pushMetrics(_ system: SystemSample, scan: ServiceScan, now: Double) {
+        guard let influx, now - lastPush >= config.metrics.intervalSeconds else { return }
+        lastPush = now
+        if incidentTally == nil {
+            var tally = IncidentTally()
+            let (entries, _) = IncidentStore(directory: options.stateDirectory + "/incidents").entries()
+            for entry in entries { tally.add(entry.summary, document: entry.document) }
+            incidentTally = tally
+        }
+        let daemon = DaemonStatus(pid: getpid(), comm: "headroom", level: supervisor.level,
+                                  sinceMs: Self.wallClockMs(), startedAtMs: startedAtMs)
+        let budget = BudgetReport.compute(system: system, services: scan.services,
+                                          perServiceAvailable: scan.visibility.isAvailable, config: config.budget)
+        let families = MetricsSnapshot(daemon: daemon, system: system, budget: budget, incidents: incidentTally).families
+        let result = influx.push(Array(MetricsRendering.influx(families).utf8))
+        if result != lastPushResult {
+            log(result == .sent ? .info : .warning, "metrics to \(influx.path): \(result)")
+            lastPushResult = result
+        }
+    }
+
     // MARK: Signals
 
     func reload() {
@@ -369,6 +428,10 @@ public final class Daemon {
             var settings = fresh.supervisor
             settings.dryRun = options.dryRun
             supervisor.reconfigure(settings: settings, budget: fresh.budget)
+            if fresh.metrics.influxSocket != config.metrics.influxSocket {
+                influx = fresh.metrics.influxSocket.map(InfluxSocketPusher.init(path:))
+                lastPushResult = nil
+            }
             config = fresh
             log(.notice, "config reloaded")
         } catch {

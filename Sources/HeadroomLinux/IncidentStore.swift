@@ -205,32 +205,46 @@ public struct IncidentStore: Sendable {
     /// incident (or whose id is not its file name) is left out and described in `problems`;
     /// the others are still listed.
     public func list() -> (summaries: [IncidentSummary], problems: [String]) {
+        let found = entries()
+        return (found.entries.map(\.summary), found.problems.map(\.description))
+    }
+
+    /// One incident file: its summary and its whole document.
+    public struct Entry: Sendable {
+        public var summary: IncidentSummary
+        public var document: JSONValue
+    }
+
+    /// As `list()`, with each file's document and the problems as errors (`.system` for a file or
+    /// directory that cannot be read, `.malformed` for one that is not a schema 1 incident).
+    public func entries() -> (entries: [Entry], problems: [IncidentStoreError]) {
         let files: [String]
         do {
             files = try incidentFiles()
         } catch {
-            return ([], [error.description])
+            return ([], [error])
         }
-        var summaries: [IncidentSummary] = []
-        var problems: [String] = []
+        var entries: [Entry] = []
+        var problems: [IncidentStoreError] = []
         for file in files {
             do {
-                let summary = try summary(at: file)
+                let document = try document(at: file)
+                let summary = try summary(of: document, at: file)
                 if path(id: summary.id) != file {
-                    problems.append("\(file): id: '\(summary.id)' does not match the file name")
+                    problems.append(IncidentStoreError(path: file, kind: .malformed,
+                                                       reason: "id: '\(summary.id)' does not match the file name"))
                     continue
                 }
-                summaries.append(summary)
+                entries.append(Entry(summary: summary, document: document))
             } catch {
-                problems.append(error.description)
+                problems.append(error)
             }
         }
-        summaries.sort { ($0.startedAtMs, $0.id) > ($1.startedAtMs, $1.id) }
-        return (summaries, problems)
+        entries.sort { ($0.summary.startedAtMs, $0.summary.id) > ($1.summary.startedAtMs, $1.summary.id) }
+        return (entries, problems)
     }
 
-    private func summary(at file: String) throws(IncidentStoreError) -> IncidentSummary {
-        let json = try document(at: file)
+    private func summary(of json: JSONValue, at file: String) throws(IncidentStoreError) -> IncidentSummary {
         do {
             return try IncidentSummary(json: json, file: file)
         } catch {

@@ -106,6 +106,14 @@ struct ConfigCommandTests {
         #expect(result.stderr.contains("nope.json: (top level): the file does not exist"))
     }
 
+    @Test("check without a file when the default file is absent: the defaults apply, exit 0",
+          .enabled(if: !FileManager.default.fileExists(atPath: HeadroomConfig.defaultPath)))
+    func absentDefaultFile() throws {
+        let result = headroom("config", "check")
+        #expect(result.code == 0)
+        #expect(result.stdout == "\(HeadroomConfig.defaultPath) does not exist: the defaults apply (headroom config show)\n")
+    }
+
     @Test("show prints the effective config, which check accepts and which equals file over defaults")
     func showRoundTrips() throws {
         let scratch = try ScratchDirectory()

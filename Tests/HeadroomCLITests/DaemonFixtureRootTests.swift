@@ -159,7 +159,13 @@ struct DaemonFixtureRootTests {
         }
         #expect(raised)
         #expect(try String(contentsOfFile: state + "/swappiness.original", encoding: .utf8) == "1\n")
+        // The status file for `headroom check` / `metrics`: this daemon's pid and level, gone after a clean stop.
+        let statusPath = root.path + "/run/headroom/status"
+        let published = try DaemonStatus.parse(Array(try Data(contentsOf: URL(fileURLWithPath: statusPath))))
+        #expect(published.pid == daemon.process.processIdentifier)
+        #expect(published.level == .elevated)
         let (status, log) = daemon.stop()
+        #expect(!FileManager.default.fileExists(atPath: statusPath))
         #expect(status == 0, "log:\n\(log)")
         #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
         #expect(!FileManager.default.fileExists(atPath: state + "/swappiness.original"))

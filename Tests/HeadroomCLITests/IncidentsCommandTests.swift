@@ -6,8 +6,8 @@ import FoundationEssentials
 import HeadroomLinux
 import Testing
 
-/// Incidents as the supervisor files them, started `startedAtMs`.
-private func incident(_ id: String, startedAtMs: Int64 = 1_800_000_000_123, culprit: String? = "leaky.service",
+/// Incidents as the supervisor files them, started `startedAtMs` (also used by the check and metrics tests).
+func incident(_ id: String, startedAtMs: Int64 = 1_800_000_000_123, culprit: String? = "leaky.service",
                       outcome: Incident.Outcome = .recovered) -> Incident {
     let mib: UInt64 = 1 << 20
     var info = Meminfo()

@@ -72,14 +72,18 @@ def process_figures(pid):
         for line in f:
             key, value = line.split(":", 1)
             status[key] = value.split()
-    pss = None
+    # Rss and Pss from smaps_rollup, which walks the page tables: status's VmRSS comes from
+    # per-thread counters that lag on kernels before 6.2 (it read below Pss here).
+    rss = pss = None
     with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
-            if line.startswith("Pss:"):
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
                 pss = int(line.split()[1])
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return dict(rss_kib=int(status["VmRSS"][0]), pss_kib=pss, locked_kib=int(status["VmLck"][0]),
+    return dict(rss_kib=rss, pss_kib=pss, locked_kib=int(status["VmLck"][0]),
                 threads=int(status["Threads"][0]), fds=len(os.listdir(f"/proc/{pid}/fd")),
                 cpu_ticks=int(fields[11]) + int(fields[12]))
 

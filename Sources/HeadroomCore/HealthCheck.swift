@@ -1,0 +1,208 @@
+/// `headroom check`: a Nagios/Sensu check over the incident files, the budget and the daemon's
+/// status file. Pure: the command gathers the inputs, this decides and words the result.
+public enum HealthCheck {
+    /// Nagios plugin states; the raw value is the exit code.
+    public enum Status: Int32, Comparable, Sendable {
+        case ok = 0
+        case warning = 1
+        case critical = 2
+        case unknown = 3
+
+        public var label: String {
+            switch self {
+            case .ok: "OK"
+            case .warning: "WARNING"
+            case .critical: "CRITICAL"
+            case .unknown: "UNKNOWN"
+            }
+        }
+
+        /// Which state wins: CRITICAL (something to act on was found) over UNKNOWN (part of
+        /// the inputs could not be read) over WARNING over OK.
+        private var rank: Int {
+            switch self {
+            case .ok: 0
+            case .warning: 1
+            case .unknown: 2
+            case .critical: 3
+            }
+        }
+
+        public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    public struct Settings: Sendable {
+        /// An incident started or updated this recently is fresh.
+        public var freshMinutes: Int
+        /// A category counts as over budget only when over by more than this.
+        public var budgetToleranceBytes: UInt64
+        public var checkBudget: Bool
+        /// When false, a stopped daemon is mentioned but not a WARNING.
+        public var requireDaemon: Bool
+
+        public init(freshMinutes: Int = 60, budgetToleranceBytes: UInt64 = 0, checkBudget: Bool = true,
+                    requireDaemon: Bool = true) {
+            self.freshMinutes = freshMinutes
+            self.budgetToleranceBytes = budgetToleranceBytes
+            self.checkBudget = checkBudget
+            self.requireDaemon = requireDaemon
+        }
+    }
+
+    /// What the daemon's status file said.
+    public enum DaemonFinding: Sendable {
+        case running(DaemonStatus)
+        case notRunning(reason: String)
+        /// The file exists but could not be read; the sentence names it.
+        case unreadable(String)
+    }
+
+    /// What the command could gather; a sentence per input it could not read.
+    public struct Inputs: Sendable {
+        public var nowMs: Int64
+        /// nil when the incident directory could not be listed (then `unreadable` says why).
+        public var incidents: [IncidentSummary]?
+        /// nil when not checked or not readable.
+        public var budget: BudgetReport?
+        public var system: SystemSample?
+        public var daemon: DaemonFinding
+        /// Each input that could not be read, naming its path.
+        public var unreadable: [String]
+
+        public init(nowMs: Int64, incidents: [IncidentSummary]?, budget: BudgetReport?, system: SystemSample?,
+                    daemon: DaemonFinding, unreadable: [String]) {
+            self.nowMs = nowMs
+            self.incidents = incidents
+            self.budget = budget
+            self.system = system
+            self.daemon = daemon
+            self.unreadable = unreadable
+        }
+    }
+
+    public struct Finding: Equatable, Sendable {
+        public var status: Status
+        public var text: String
+    }
+
+    public struct Outcome: Equatable, Sendable {
+        public var status: Status
+        public var findings: [Finding]
+        /// Nagios perfdata terms (`label=value[UOM];warn;crit;min;max`).
+        public var perfdata: [String]
+        /// Lines that are no finding (the daemon's level, what was checked).
+        public var notes: [String]
+
+        /// The plugin output: the status line with perfdata after `|`, then one line per finding and note.
+        public func render() -> String {
+            let worst = findings.filter { $0.status == status }.map(\.text)
+            var head = status.label + ": "
+            if worst.isEmpty {
+                head += notes.first ?? "nothing to report"
+            } else {
+                head += worst.joined(separator: "; ")
+                let others = findings.count - worst.count
+                if others > 0 { head += " (and \(others) more below)" }
+            }
+            var lines = [perfdata.isEmpty ? head : head + " | " + perfdata.joined(separator: " ")]
+            lines += findings.map { "\($0.status.label): \($0.text)" }
+            lines += notes
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public static func evaluate(_ inputs: Inputs, settings: Settings) -> Outcome {
+        var findings: [Finding] = inputs.unreadable.map { Finding(status: .unknown, text: $0) }
+        var notes: [String] = []
+        var perfdata: [String] = []
+
+        if let incidents = inputs.incidents {
+            let cutoff = inputs.nowMs - Int64(settings.freshMinutes) * 60_000
+            let fresh = incidents.filter { max($0.startedAtMs, $0.updatedAtMs) >= cutoff }
+            var critical = 0
+            for incident in fresh {
+                let isCritical = incident.outcome == .kernelOomKill || incident.outcome == .failed
+                if isCritical { critical += 1 }
+                findings.append(Finding(status: isCritical ? .critical : .warning,
+                                        text: describe(incident, nowMs: inputs.nowMs)))
+            }
+            perfdata.append("fresh_incidents=\(fresh.count);1;;0")
+            perfdata.append("fresh_critical_incidents=\(critical);;1;0")
+            if fresh.isEmpty {
+                notes.append("no incident in the last \(settings.freshMinutes) min (\(incidents.count) kept)")
+            }
+        }
+
+        if settings.checkBudget, let budget = inputs.budget {
+            var over = 0
+            for category in budget.categories {
+                guard let excess = category.overBytes, excess > settings.budgetToleranceBytes,
+                      let actual = category.actualBytes, let expected = category.expectedBytes else { continue }
+                over += 1
+                findings.append(Finding(status: .warning, text: "\(category.category.rawValue) over budget by "
+                    + "\(ByteSize.format(excess)) (\(ByteSize.format(actual)) of \(ByteSize.format(expected)))"))
+            }
+            let application = budget.application
+            if let headroom = application.headroomBytes, headroom < 0,
+               headroom.magnitude > settings.budgetToleranceBytes,
+               let actual = application.actualBytes, let expected = application.budgetBytes {
+                over += 1
+                findings.append(Finding(status: .warning, text: "application over budget by "
+                    + "\(ByteSize.format(headroom.magnitude)) (\(ByteSize.format(actual)) of \(ByteSize.format(expected)) "
+                    + "left for applications)"))
+            }
+            perfdata.append("over_budget_categories=\(over);1;;0")
+            if over == 0 { notes.append("budget: every category within its expectation") }
+            if !budget.perServiceAvailable {
+                notes.append("budget: per-service figures unavailable here, only kernel and cache checked")
+            }
+        }
+
+        if let system = inputs.system {
+            let info = system.meminfo
+            perfdata.append("mem_available=\(info.memAvailable)B;;;0;\(info.memTotal)")
+            perfdata.append("swap_used=\(info.swapUsed)B;;;0;\(info.swapTotal)")
+            perfdata.append("psi_some_avg10=\(twoDecimals(system.pressure.some.avg10))%;;;0;100")
+            perfdata.append("psi_full_avg10=\(twoDecimals(system.pressure.full.avg10))%;;;0;100")
+        }
+
+        switch inputs.daemon {
+        case .running(let status):
+            notes.append("daemon running (pid \(status.pid)), level \(status.level.rawValue) since "
+                + RFC3339.utc(milliseconds: status.sinceMs))
+            perfdata.append("daemon_level=\(status.level.code);1;2;0;2")
+        case .notRunning(let reason):
+            if settings.requireDaemon {
+                findings.append(Finding(status: .warning, text: "daemon not running: " + reason))
+            } else {
+                notes.append("daemon not running (not required): " + reason)
+            }
+        case .unreadable(let reason):
+            findings.append(Finding(status: .unknown, text: reason))
+        }
+
+        let status = findings.map(\.status).max() ?? .ok
+        // The most severe findings first, in the order found.
+        let ordered = findings.enumerated().sorted { ($0.element.status, -$0.offset) > ($1.element.status, -$1.offset) }
+            .map(\.element)
+        return Outcome(status: status, findings: ordered, perfdata: perfdata, notes: notes)
+    }
+
+    static func describe(_ incident: IncidentSummary, nowMs: Int64) -> String {
+        let minutes = max(0, nowMs - incident.startedAtMs) / 60_000
+        let what: String = switch incident.kind {
+        case .restart: "restart of " + (incident.culprit ?? "?")
+        case .noActionableCulprit: "critical memory, no unit to act on"
+        case .kernelOomKill: "kernel OOM kill"
+        }
+        return "incident \(incident.id): \(what), \(minutes) min ago, outcome \(incident.outcome.rawValue)"
+            + (incident.dryRun ? " (dry run)" : "")
+    }
+
+    /// "12.34", as the kernel prints PSI averages.
+    static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int64((min(max(value, 0), 100) * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
