@@ -2,15 +2,19 @@
 # Developer entry point. On a fresh Debian 12 machine with Swift 6 (/opt/swift or on PATH):
 #   ./dev.sh status   build, then show `headroom status` for this machine
 #   ./dev.sh test     build and run the test suite
-#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default: all; root, ~30 min)
+#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default: all; root, ~35 min)
+#   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
 # Both first install the Debian packages the build needs (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 
-# Build needs: pkg-config finds libsystemd and libcgroup for the C targets.
-BUILD_PACKAGES=(pkg-config libsystemd-dev libcgroup-dev)
+# Build needs: pkg-config finds libsystemd, libcgroup and libcurl (headroom-ship) for the C targets.
+BUILD_PACKAGES=(pkg-config libsystemd-dev libcgroup-dev libcurl4-openssl-dev)
+# Tests: python3 runs the metric parsers and the local webhook server; setpriv (util-linux)
+# runs `headroom check` as an unprivileged user.
+TEST_PACKAGES=(python3 python3-pip util-linux)
 # The real-guest harness (e2e/): image, emulator, results disk, static workload.
 E2E_PACKAGES=(debootstrap qemu-system-x86 qemu-utils e2fsprogs gcc libc6-dev python3)
 
@@ -36,15 +40,20 @@ case "${1:-}" in
         exec .build/release/headroom status "${@:2}"
         ;;
     test)
-        install_packages "${BUILD_PACKAGES[@]}"
+        install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+        Tests/tools/install-metric-parsers
         exec swift test "${@:2}"
+        ;;
+    bench)
+        install_packages "${BUILD_PACKAGES[@]}"
+        exec Benchmarks/run "${@:2}"
         ;;
     e2e)
         install_packages "${BUILD_PACKAGES[@]}" "${E2E_PACKAGES[@]}"
         if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all; fi
         ;;
     *)
-        sed -n '2,6p' "$0" >&2
+        sed -n '2,7p' "$0" >&2
         exit 2
         ;;
 esac
