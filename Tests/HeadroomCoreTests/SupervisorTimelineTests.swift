@@ -130,6 +130,10 @@ struct SupervisorTimelineTests {
         #expect(last.kind == .noActionableCulprit)
         let loop = try #require(last.candidates.first { $0.unit == "loop.service" })
         #expect(loop.excludedReason?.hasPrefix("restart loop: restarted 3 times") == true)
+        let said = run.actions.filter {
+            if case .log(.warning, let message) = $0.action { message.hasPrefix("loop.service is in a restart loop") } else { false }
+        }
+        #expect(said.count == 1)
     }
 
     @Test("no swap: decided from available memory and the forecast")

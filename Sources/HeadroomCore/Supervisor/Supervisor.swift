@@ -152,6 +152,7 @@ public struct Supervisor: Sendable {
         trigger.heldSeconds = o.time - since
 
         let candidates = rank(o)
+        noteRestartLoops(candidates, into: &actions)
         let report = BudgetReport.compute(system: o.system, services: o.services,
                                           perServiceAvailable: o.perServiceAvailable, config: budget)
         guard let culprit = candidates.first(where: { $0.excludedReason == nil }) else {
@@ -256,6 +257,21 @@ public struct Supervisor: Sendable {
             + ByteSize.format(signed: incident.memoryReleasedBytes ?? 0)))
     }
 
+    /// A unit entering a restart loop is said once (it stays in the incidents' candidates).
+    private mutating func noteRestartLoops(_ candidates: [Candidate], into actions: inout [SupervisorAction]) {
+        for candidate in candidates {
+            let looping = candidate.excludedReason?.hasPrefix("restart loop") == true
+            if looping && !loopLogged.contains(candidate.unit) {
+                loopLogged.insert(candidate.unit)
+                actions.append(.log(.warning, "\(candidate.unit) is in a restart loop "
+                    + "(\(settings.maxRestartsPerHour) restarts in the last hour): left alone, the next candidate is "
+                    + "considered; raise its memory limit or fix the leak"))
+            } else if !looping {
+                loopLogged.remove(candidate.unit)
+            }
+        }
+    }
+
     // MARK: Candidates
 
     func rank(_ o: Observation) -> [Candidate] {
@@ -281,7 +297,7 @@ public struct Supervisor: Sendable {
             if settings.isProtected(service.unit) {
                 excluded = "protected"
             } else if recent >= settings.maxRestartsPerHour {
-                excluded = "restart loop: restarted \(recent) times in the last hour and grew back each time"
+                excluded = "restart loop: restarted \(recent) times in the last hour"
             } else if workingSet < settings.minimumCulpritBytes {
                 excluded = "too small (working set below \(ByteSize.format(settings.minimumCulpritBytes)))"
             } else if grew < settings.minimumCulpritBytes && over == 0 {
