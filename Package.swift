@@ -7,11 +7,14 @@ import PackageDescription
 //   HeadroomLinux         - the thin Linux shell: procfs/cgroupfs readers, libcgroup
 //   HeadroomCLI           - the commands (argument parsing and output only)
 //   headroom              - the executable, a few lines
+//   CCurl, HeadroomShip   - ticket delivery (docs/TICKETS.md): libcurl, the spool, back-off
+//   headroom-ship         - its short-lived executable; the daemon itself has no network code
 let package = Package(
     name: "headroom",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "headroom", targets: ["headroom"]),
+        .executable(name: "headroom-ship", targets: ["headroom-ship"]),
         // For Benchmarks/ (a separate package, so the main build does not compile package-benchmark).
         .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
         .library(name: "HeadroomLinux", targets: ["HeadroomLinux"]),
@@ -29,6 +32,11 @@ let package = Package(
             name: "CLibcgroup",
             pkgConfig: "libcgroup",
             providers: [.apt(["libcgroup-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(
             name: "HeadroomCore",
@@ -54,6 +62,21 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(
+            name: "HeadroomShip",
+            dependencies: [
+                "HeadroomCore",
+                "HeadroomLinux",
+                "CCurl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "headroom-ship",
+            dependencies: ["HeadroomShip"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
             name: "HeadroomTestSupport",
             path: "Tests/HeadroomTestSupport",
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -71,6 +94,11 @@ let package = Package(
         .testTarget(
             name: "HeadroomCLITests",
             dependencies: ["HeadroomCLI", "HeadroomCore", "HeadroomLinux", "HeadroomTestSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "HeadroomShipTests",
+            dependencies: ["HeadroomShip", "HeadroomCore"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -87,39 +87,14 @@ public struct IncidentStore: Sendable {
     @discardableResult
     public func write(_ incident: Incident, host: String, bootId: String) throws(IncidentStoreError) -> String {
         let path = try checked(id: incident.id)
-        let temporary = directory + "/." + incident.id + IncidentStore.fileSuffix + ".tmp"
         try makeDirectory(directory)
         let document = incident.jsonValue(host: host, bootId: bootId).rendered() + "\n"
-
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, IncidentStore.fileMode)
-        guard fd >= 0 else { throw failure(path, "cannot create the temporary file \(temporary)", errno) }
-        var closed = false
-        var renamed = false
-        defer {
-            if !closed { close(fd) }
-            if !renamed { unlink(temporary) }
+        do {
+            // fileMode set explicitly: the umask may have taken the group's read bit away.
+            try AtomicFile.write(document, to: path, mode: IncidentStore.fileMode)
+        } catch {
+            throw failure(path, error.step, error.code)
         }
-        // The umask may have taken the group's read bit away; the group must be able to read.
-        guard fchmod(fd, IncidentStore.fileMode) == 0 else {
-            throw failure(path, "cannot set the mode of \(temporary)", errno)
-        }
-        var remaining = Array(document.utf8)[...]
-        while !remaining.isEmpty {
-            let written = remaining.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure(path, "cannot write \(temporary)", errno)
-            }
-            remaining = remaining.dropFirst(written)
-        }
-        guard fsync(fd) == 0 else { throw failure(path, "cannot fsync \(temporary)", errno) }
-        closed = true
-        guard close(fd) == 0 else { throw failure(path, "cannot close \(temporary)", errno) }
-        guard rename(temporary, path) == 0 else {
-            throw failure(path, "cannot rename \(temporary) over it", errno)
-        }
-        renamed = true
-        try syncDirectory(path)
         return path
     }
 
@@ -145,13 +120,6 @@ public struct IncidentStore: Sendable {
     }
 
     /// Makes the rename durable.
-    private func syncDirectory(_ path: String) throws(IncidentStoreError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(path, "cannot open \(directory) to fsync it", errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw failure(path, "cannot fsync \(directory)", errno) }
-    }
-
     private func failure(_ path: String, _ what: String, _ code: Int32) -> IncidentStoreError {
         IncidentStoreError(path: path, kind: .system(code), reason: "\(what): \(KernelFileReader.errorText(code))")
     }
