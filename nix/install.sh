@@ -18,7 +18,7 @@ headroomInstall() {
         return 1
     fi
     for product in $products; do
-        install -Dm755 "$binPath/$product" "$out/bin/$product"
+        install -Dm755 "$binPath/$product" "$out/bin/$product" || return 1
     done
 
     local replacements=(--replace-quiet "=/bin/kill " "=$kill ")

@@ -22,6 +22,7 @@ let
   hlib = import ./lib.nix;
   d = hlib.defaults;
   cfg = config.services.headroom;
+  ticketsOn = ((cfg.settings.tickets or { }).url or null) != null;
   settingsFormat = pkgs.formats.json { };
 
   # A section of the config: typed options for its main keys, any other key free-form
@@ -178,5 +179,9 @@ in
       configFile = hlib.configPath;
       configSource = configFile;
     };
+    # Ticket delivery (docs/TICKETS.md): headroom-ship is started by its path unit when an
+    # incident file appears, and by its timer for retries; both only when a webhook is set.
+    systemd.paths.headroom-ship = mkIf ticketsOn { wantedBy = [ "paths.target" ]; };
+    systemd.timers.headroom-ship = mkIf ticketsOn { wantedBy = [ "timers.target" ]; };
   };
 }

@@ -15,6 +15,7 @@
   jq,
   systemdLibs,
   libcgroup,
+  curl,
   coreutils,
 }:
 let
@@ -49,6 +50,8 @@ stdenv.mkDerivation {
   buildInputs = [
     systemdLibs
     libcgroup
+    # headroom-ship (ticket delivery) links libcurl; the daemon itself does not use it.
+    curl
   ];
 
   configurePhase = ''

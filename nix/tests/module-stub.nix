@@ -116,4 +116,7 @@ in
   # generates it with builtins.toJSON, as the real one does before jq lays it out).
   renderedJSON = configSource.json or null;
   serviceKeys = builtins.attrNames service;
+  # Ticket delivery units are wanted only when settings.tickets.url is set (not in these settings).
+  shipUnitsWhen = [ content.systemd.paths.headroom-ship.condition content.systemd.timers.headroom-ship.condition ];
+  shipUnitsWantedBy = [ content.systemd.paths.headroom-ship.content.wantedBy content.systemd.timers.headroom-ship.content.wantedBy ];
 }
