@@ -59,6 +59,7 @@ public final class Daemon {
     let statusFile: DaemonStatusFile
     let startedAtMs = Daemon.wallClockMs()
     var publishedLevel: PressureLevel?
+    var levelSinceMs: Int64 = 0
     var statusFileFailed = false
     /// InfluxDB line protocol to a local socket (`metrics.influx_socket`), if configured.
     var influx: InfluxSocketPusher?
@@ -385,9 +386,10 @@ public final class Daemon {
 
     private func publishLevel() {
         guard publishedLevel != supervisor.level else { return }
+        if publishedLevel != nil || levelSinceMs == 0 { levelSinceMs = Self.wallClockMs() }
         publishedLevel = supervisor.level
         do {
-            try statusFile.write(level: supervisor.level, sinceMs: Self.wallClockMs(), startedAtMs: startedAtMs)
+            try statusFile.write(level: supervisor.level, sinceMs: levelSinceMs, startedAtMs: startedAtMs)
             statusFileFailed = false
         } catch {
             if !statusFileFailed { log(.warning, "status file not written (\(error)); headroom check will say the "
@@ -409,7 +411,7 @@ public final class Daemon {
             incidentTally = tally
         }
         let daemon = DaemonStatus(pid: getpid(), comm: "headroom", level: supervisor.level,
-                                  sinceMs: Self.wallClockMs(), startedAtMs: startedAtMs)
+                                  sinceMs: levelSinceMs, startedAtMs: startedAtMs)
         let budget = BudgetReport.compute(system: system, services: scan.services,
                                           perServiceAvailable: scan.visibility.isAvailable, config: config.budget)
         let families = MetricsSnapshot(daemon: daemon, system: system, budget: budget, incidents: incidentTally).families

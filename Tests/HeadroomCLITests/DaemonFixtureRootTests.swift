@@ -172,6 +172,51 @@ struct DaemonFixtureRootTests {
         #expect(log.contains("vm.swappiness restored to 1"))
     }
 
+    @Test("metrics.influx_socket: the daemon pushes line protocol, with its level, to a listening socket")
+    func pushesInfluxLines() throws {
+        let scratch = try ScratchDirectory()
+        let root = try Root.make(in: scratch)
+        let socketPath = scratch.path + "/influx.sock"
+        let received = scratch.path + "/received.txt"
+        // A stand-in for telegraf's socket_listener (unix://): accepts one connection and keeps
+        // what arrives until a whole push (ending with a newline after the daemon family) is in.
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        listener.arguments = ["python3", "-c", """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(sys.argv[1]); s.listen(1); s.settimeout(20)
+            c, _ = s.accept(); c.settimeout(20); data = b""
+            while b"headroom_daemon" not in data or not data.endswith(b"\\n"):
+                chunk = c.recv(65536)
+                if not chunk: break
+                data += chunk
+            open(sys.argv[2], "wb").write(data)
+            """, socketPath, received]
+        try listener.run()
+        defer { if listener.isRunning { kill(listener.processIdentifier, SIGKILL) } }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: socketPath) { Thread.sleep(forTimeInterval: 0.1) }
+
+        let config = try scratch.write("config.json", """
+            {"metrics": {"influx_socket": "\(socketPath)", "interval_seconds": 1}, "supervisor": {"tick_seconds": 0.25}}
+            """)
+        try root.unit("app.service", current: 100 * Self.mib)
+        try root.system(available: root.memTotal / 2)
+        let daemon = try RunningDaemon(["--root", root.path, "--dry-run", "--state-dir", scratch.path + "/state",
+                                        "--config", config])
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: received) { Thread.sleep(forTimeInterval: 0.1) }
+        let (status, log) = daemon.stop()
+        #expect(status == 0, "log:\n\(log)")
+        let text = try String(contentsOfFile: received, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains("headroom_daemon up=1i,level_code=0i,level=\"calm\"") ||
+                lines.contains { $0.hasPrefix("headroom_daemon up=1i,level_code=0i,level=\"calm\",") }, "got:\n\(text)")
+        #expect(lines.contains { $0.hasPrefix("headroom_memory ") && $0.contains("available_bytes=\(root.memTotal / 2)i") },
+                "got:\n\(text)")
+        #expect(lines.contains { $0.hasPrefix("headroom_unit,") && $0.contains("unit=app.service") }, "got:\n\(text)")
+        #expect(log.contains("metrics to \(socketPath): sent"), "log:\n\(log)")
+    }
+
     @Test("after a crash, the next start restores the swappiness the crashed run had changed")
     func swappinessRestoredAfterCrash() throws {
         let scratch = try ScratchDirectory()
