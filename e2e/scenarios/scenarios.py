@@ -22,11 +22,13 @@ import sys
 MEMHOG = "/usr/local/bin/memhog"
 
 
-def leak_once(name, rate, start=50, cap=None):
-    """Leaks on its first run; after a restart it holds steady, as most leaks take hours to come back."""
+def leak_once(name, rate, start=50, cap=None, delay=0):
+    """Leaks on its first run (after `delay` s); after a restart it holds steady, as most leaks
+    take hours to come back."""
     extra = f" --max {cap}" if cap else ""
     marker = f"/run/e2e-{name}.started"
-    return (f"/bin/sh -c 'if [ -e {marker} ]; then exec {MEMHOG} --hold {start}; "
+    wait = f"sleep {delay}; " if delay else ""
+    return (f"/bin/sh -c '{wait}if [ -e {marker} ]; then exec {MEMHOG} --hold {start}; "
             f"else touch {marker}; exec {MEMHOG} --leak {rate} --start {start}{extra}; fi'")
 
 
@@ -78,6 +80,15 @@ SCENARIOS = {
         mem=2048, swap=0, duration=60,
         units=[("leaky.service", leak_once("leaky", 128), "culprit"), BYSTANDER],
         expect=dict(restarted=["leaky.service"], incident="restart")),
+    # The system bus restarts under the daemon (its D-Bus connection drops); the leak that
+    # starts afterwards must still be restarted through D-Bus.
+    "dbus-restart": dict(
+        mem=2048, swap=1024, duration=70,
+        units=[("leaky.service", leak_once("leaky", 128, delay=25), "culprit"),
+               ("busrestart.service", "/bin/sh -c 'sleep 8; systemctl restart dbus.service'", "helper"),
+               BYSTANDER],
+        expect=dict(restarted=["leaky.service"], incident="restart",
+                    journal=["reconnected to systemd over D-Bus"])),
     # The supervisor's own footprint while calm (RSS, PSS, locked, threads, fds, CPU):
     # `e2e/run footprint` runs it under each supervisor and writes the table.
     "idle": dict(
@@ -200,6 +211,15 @@ def judge(name, supervisor, out):
                     failures.append("no journal entry with OBJECT_SYSTEMD_UNIT of the culprit")
             if "outcome" in expect and expect["outcome"] not in [o for _, _, o in row["incidents"]]:
                 failures.append(f"no incident with outcome {expect['outcome']}")
+        if expect.get("journal"):
+            try:
+                with open(os.path.join(out, "journal.txt"), errors="replace") as f:
+                    journal = f.read()
+            except OSError:
+                journal = ""
+            for text in expect["journal"]:
+                if text not in journal:
+                    failures.append(f"the journal lacks '{text}'")
     row["failures"] = failures
     print(json.dumps(row))
     return 1 if failures else 0
