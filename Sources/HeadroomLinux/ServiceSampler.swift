@@ -56,15 +56,21 @@ public final class ServiceSampler {
         lastScan.problems.removeAll(keepingCapacity: true)
         lastScan.vanished.append(contentsOf: listingVanished)
         lastScan.problems.append(contentsOf: listingProblems)
+        var gone = false
         for files in units {
             do {
                 lastScan.services.append(try files.sample(detail))
             } catch where error.kind == .missing {
                 lastScan.vanished.append(files.unit)
+                files.isGone = true
+                gone = true
             } catch {
                 lastScan.problems.append(error)
             }
         }
+        // Forget units whose cgroup went away (stopped, or restarted into a new directory): the
+        // next listing opens the new directory's files, if there is one.
+        if gone { units.removeAll { $0.isGone } }
         return lastScan
     }
 
@@ -77,7 +83,9 @@ public final class ServiceSampler {
         listingProblems.removeAll()
         for (unit, relativePath) in listUnitCgroups() {
             do {
-                if let files = known[relativePath] {
+                // A restarted unit gets a new cgroup directory at the same path: files opened in
+                // the old one read ENODEV (cgroupfs) or stale content (a fixture), so reopen.
+                if let files = known[relativePath], files.isSameDirectory {
                     try files.readLimits()
                     units.append(files)
                 } else {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import HeadroomCore
 
 /// One unit's cgroup memory files, opened when the unit is found and re-read each tick.
@@ -18,12 +23,17 @@ final class UnitCgroupFiles {
     private var high = MemoryLimit.unlimited
     private var max = MemoryLimit.unlimited
     private var last: ServiceSample?
+    /// The directory's inode when the files were opened: a restart recreates the cgroup.
+    private let directoryInode: UInt64
+    /// A read found the cgroup gone.
+    var isGone = false
 
     /// - Throws: `.missing` when the cgroup has gone; other `KernelFileError`s for malformed limits.
     init(unit: String, relativePath: String, directory: String, keepOpen: Bool) throws(KernelFileError) {
         self.unit = unit
         self.relativePath = relativePath
         self.directory = directory
+        directoryInode = Self.inode(of: directory) ?? 0
         current = try KernelFile(path: directory + "/memory.current", keepOpen: keepOpen, initialCapacity: 64)
         stat = try KernelFile(path: directory + "/memory.stat", keepOpen: keepOpen, initialCapacity: 2048)
         events = try KernelFile(path: directory + "/memory.events", keepOpen: keepOpen, initialCapacity: 256)
@@ -31,6 +41,11 @@ final class UnitCgroupFiles {
         pressure = try KernelFile.openIfPresent(directory + "/memory.pressure", keepOpen: keepOpen)
         try readLimits()
     }
+
+    /// Whether `directory` is still the cgroup these files were opened in.
+    var isSameDirectory: Bool { !isGone && Self.inode(of: directory) == directoryInode }
+
+    private static func inode(of path: String) -> UInt64? { inodeOf(path) }
 
     func readLimits() throws(KernelFileError) {
         min = try limit("memory.min", default: .bytes(0))
@@ -65,4 +80,10 @@ final class UnitCgroupFiles {
         guard let text = try KernelFileReader.readIfPresent(directory + "/" + name) else { return value }
         return try MemoryLimit.parse(text)
     }
+}
+
+/// At file scope: inside the class, `stat` names the memory.stat file.
+private func inodeOf(_ path: String) -> UInt64? {
+    var info = stat()
+    return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
 }

@@ -128,6 +128,26 @@ struct GuestFixtureTests {
         #expect(scan.problems.isEmpty)
     }
 
+    @Test("files kept open: a unit restarted into a new cgroup directory at the same path is re-opened")
+    func restartedUnitReopened() throws {
+        let scratch = try ScratchRoot(copying: "guest-3gib")
+        let sampler = ServiceSampler(visibility: .available(cgroupRoot: scratch.path + "/sys/fs/cgroup"),
+                                     keepFilesOpen: true)
+        let unit = scratch.path + "/sys/fs/cgroup/system.slice/telegraf.service"
+        let before = try #require(sampler.scan().services.first { $0.unit == "telegraf.service" })
+        // What systemd does on a restart: the old cgroup is removed, a new one made at the same path.
+        try FileManager.default.moveItem(atPath: unit, toPath: unit + ".old")
+        try FileManager.default.copyItem(atPath: unit + ".old", toPath: unit)
+        try FileManager.default.removeItem(atPath: unit + ".old")
+        try scratch.write("sys/fs/cgroup/system.slice/telegraf.service/memory.current", "52428800\n")
+        // Between listings the open files still show the old cgroup; a listing notices the new one.
+        let stale = try #require(sampler.scan(relist: false, detail: .currentOnly).services.first { $0.unit == "telegraf.service" })
+        #expect(stale.current == before.current)
+        let after = try #require(sampler.scan(relist: true).services.first { $0.unit == "telegraf.service" })
+        #expect(after.current == 52_428_800)
+        #expect(before.current != 52_428_800)
+    }
+
     @Test("a malformed file leaves that unit out, reported; the others are still read")
     func malformedUnitFile() throws {
         let scratch = try ScratchRoot(copying: "guest-3gib")

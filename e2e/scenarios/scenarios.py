@@ -75,6 +75,7 @@ SCENARIOS = {
         mem=2048, swap=1024, duration=150,
         units=[("regrow.service", leak_always(128, cap=1400), "culprit"), BYSTANDER],
         expect=dict(restarted=["regrow.service"], max_restarts={"regrow.service": 3},
+                    min_restarts={"regrow.service": 3},
                     incident="no_actionable_culprit")),
     "no-swap": dict(
         mem=2048, swap=0, duration=60,
@@ -197,6 +198,10 @@ def judge(name, supervisor, out):
         for unit, limit in expect.get("max_restarts", {}).items():
             if result["restarts"].get(unit, 0) > limit:
                 failures.append(f"{unit} restarted {result['restarts'][unit]} times, limit {limit}")
+        for unit, least in expect.get("min_restarts", {}).items():
+            if result["restarts"].get(unit, 0) < least:
+                failures.append(f"{unit} restarted {result['restarts'].get(unit, 0)} times, expected {least} "
+                                f"before it counts as a restart loop")
         kinds = [kind for kind, _, _ in row["incidents"]]
         if expect["incident"] is None and kinds:
             failures.append(f"unexpected incidents: {row['incidents']}")
