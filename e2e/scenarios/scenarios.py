@@ -256,7 +256,7 @@ EXPLANATION = (
     "saw (a new InvocationID), whoever caused it; \"culprit up at end\" False means the workload was killed "
     "and stayed dead (earlyoom and nohang send SIGTERM, which systemd counts as a clean exit, so "
     "Restart=on-failure does not bring it back). \"max sample gap\" is the longest pause of the 250 ms "
-    "sampler (thrash). dry-run is Headroom-only; idle is the footprint run (next section). The regrow and "
+    "sampler (thrash). dry-run and dbus-restart are Headroom-only; idle is the footprint run. The regrow and "
     "protected workloads are capped at 1.4 GiB, so without Headroom they only sit there; the slow leak "
     "reaches 2.4 GiB in its 300 s, which fills RAM and part of swap without exhausting both.")
 
