@@ -71,8 +71,6 @@ public final class Daemon {
 
     /// How often the cgroup tree is listed again while calm.
     static let relistSeconds = 10.0
-    /// While calm, memory.stat (inactive_file, for each unit's working set) is read every this many ticks.
-    static let statEveryCalmTicks = 5
 
     public init(options: Options, config: HeadroomConfig, writeIncident: @escaping IncidentWriter,
                 pruneIncidents: @escaping () -> Void) throws(SystemdError) {
@@ -251,7 +249,7 @@ public final class Daemon {
         // at once), and after a unit vanished.
         let relist = supervisor.level != .calm || lastVanished || now - lastListing >= Self.relistSeconds
         if relist { lastListing = now }
-        // While calm, only memory.current every tick and memory.stat every `statEveryCalmTicks`;
+        // While calm, only memory.current every tick and memory.stat every few (ScanDetail.calm);
         // everything on a relist, under pressure, and when the kernel OOM-killed something
         // (memory.events names the unit).
         let oomKillsChanged = lastOomKills.map { $0 != system.vmstat.oomKill } ?? true
@@ -262,7 +260,7 @@ public final class Daemon {
             calmTicks = 0
         } else {
             calmTicks += 1
-            detail = calmTicks % Self.statEveryCalmTicks == 0 ? .currentAndStat : .currentOnly
+            detail = .calm(tick: calmTicks)
         }
         let scan = serviceSampler.scan(relist: relist, detail: detail)
         lastVanished = !scan.vanished.isEmpty

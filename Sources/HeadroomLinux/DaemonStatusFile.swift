@@ -41,9 +41,8 @@ public enum DaemonState: Equatable, Sendable {
 ///
 /// The daemon calls `write` at start and whenever the level changes, and `remove` on a clean
 /// stop. The file is replaced atomically (temporary file + rename) and is world-readable (0644,
-/// whatever the umask): it holds nothing secret and checks run unprivileged. It is not fsync'd:
-/// it lives on tmpfs, and after a crash a reader finds it stale anyway (its pid is gone or names
-/// another program). The systemd unit needs `RuntimeDirectory=headroom` (mode 0755) for
+/// whatever the umask): it holds nothing secret and checks run unprivileged. After a crash a
+/// reader finds it stale (its pid is gone or names another program). The systemd unit needs `RuntimeDirectory=headroom` (mode 0755) for
 /// `/run/headroom` to exist and be writable under `ProtectSystem=strict`; `write` creates the
 /// directory when it is missing.
 public final class DaemonStatusFile {
@@ -53,8 +52,7 @@ public final class DaemonStatusFile {
     /// Where `/proc/<pid>/comm` is looked up: `/proc`, or `DIR/proc` under `--root`.
     public let procDirectory: String
     private let directory: String
-    private let temporaryPath: String
-    /// Reused by every `write`, so a write after the first allocates nothing for the contents.
+    /// Reused by every `write` (it runs on level changes only).
     private var buffer: [UInt8] = []
     private var ownComm: String?
 
@@ -67,8 +65,6 @@ public final class DaemonStatusFile {
         let slash = path.lastIndex(of: "/")
         let parent = slash.map { String(path[..<$0]) } ?? "."
         directory = parent.isEmpty ? "/" : parent
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = (parent.isEmpty ? "" : parent) + "/." + name + ".tmp"
         buffer.reserveCapacity(256)
     }
 
@@ -95,33 +91,13 @@ public final class DaemonStatusFile {
         DaemonStatus(pid: pid, comm: ownComm!, level: level, sinceMs: sinceMs, startedAtMs: startedAtMs)
             .render(into: &buffer)
 
-        var fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, Self.fileMode)
-        if fd < 0 && errno == ENOENT {
-            try makeDirectory()
-            fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, Self.fileMode)
+        try makeDirectory()
+        do {
+            // fileMode whatever the umask (the daemon's UMask=0027): checks run as anyone.
+            try AtomicFile.write(String(decoding: buffer, as: UTF8.self), to: path, mode: Self.fileMode)
+        } catch {
+            throw failure(error.step, error.code)
         }
-        guard fd >= 0 else { throw failure("cannot create \(temporaryPath)", errno) }
-        var closed = false
-        var renamed = false
-        defer {
-            if !closed { close(fd) }
-            if !renamed { unlink(temporaryPath) }
-        }
-        // The daemon's UMask=0027 would take the others' read bit away; checks run as anyone.
-        guard fchmod(fd, Self.fileMode) == 0 else { throw failure("cannot set the mode of \(temporaryPath)", errno) }
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot write \(temporaryPath)", errno)
-            }
-            offset += written
-        }
-        closed = true
-        guard close(fd) == 0 else { throw failure("cannot close \(temporaryPath)", errno) }
-        guard rename(temporaryPath, path) == 0 else { throw failure("cannot rename \(temporaryPath) over it", errno) }
-        renamed = true
     }
 
     /// Removes the file: call on a clean stop. A file that is already gone is fine.

@@ -58,6 +58,13 @@ public final class KernelFile {
     public func read() throws(KernelFileError) -> KernelText {
         if descriptor < 0 { try openDescriptor() }
         defer { if !keepOpen { closeDescriptor() } }
+        let length = try Self.readAll(descriptor, into: &buffer, path: path)
+        return KernelText(bytes: buffer, count: length, path: path)
+    }
+
+    /// Reads `descriptor` from offset 0 into `buffer`, growing it only when the file is larger.
+    /// - Returns: the number of bytes read.
+    static func readAll(_ descriptor: Int32, into buffer: inout [UInt8], path: String) throws(KernelFileError) -> Int {
         var length = 0
         while true {
             if length == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
@@ -71,8 +78,7 @@ public final class KernelFile {
             length += count
             // A read that did not fill the buffer reached the end: procfs/cgroupfs (seq_file) fill
             // what they can, so asking again would only cost a second system call returning 0.
-            if count == 0 || length < buffer.count { break }
+            if count == 0 || length < buffer.count { return length }
         }
-        return KernelText(bytes: buffer, count: length, path: path)
     }
 }

@@ -17,19 +17,8 @@ public enum KernelFileReader {
         guard fd >= 0 else { throw failure(path, errno) }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: 4096)
-        var length = 0
-        while true {
-            if length == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(fd, buffer.baseAddress! + length, buffer.count - length)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure(path, errno)
-            }
-            if count == 0 { break }
-            length += count
-        }
+        let length = try KernelFile.readAll(fd, into: &bytes, path: path)
+        // Whole-file readers (config, incidents, ticket state) use `bytes` as the content.
         bytes.removeSubrange(length...)
         return KernelText(bytes: bytes, path: path)
     }

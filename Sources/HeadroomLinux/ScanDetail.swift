@@ -11,4 +11,12 @@ public enum ScanDetail: Equatable, Sendable {
     case currentAndStat
     /// memory.current only; the other figures keep their last values.
     case currentOnly
+
+    /// While calm, memory.stat (inactive_file, for each unit's working set) is read every this many ticks.
+    public static let statEveryCalmTicks = 5
+
+    /// The detail of the `tick`-th calm tick in a row.
+    public static func calm(tick: Int) -> ScanDetail {
+        tick % statEveryCalmTicks == 0 ? .currentAndStat : .currentOnly
+    }
 }

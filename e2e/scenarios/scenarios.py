@@ -261,6 +261,19 @@ EXPLANATION = (
     "reaches 2.4 GiB in its 300 s, which fills RAM and part of swap without exhausting both.")
 
 
+def replace_section(document, name, heading, section):
+    """Put `section` (which starts and ends with the <!-- NAME:start/end --> markers) in place of
+    the marked part of `document`, or append it under `heading` the first time."""
+    text = open(document).read() if os.path.exists(document) else "# Benchmarks\n"
+    start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    start, end = text.find(start_marker), text.find(end_marker)
+    if start >= 0 and end > start:
+        text = text[:start] + section + text[end + len(end_marker):]
+    else:
+        text += f"\n## {heading}\n\n" + section + "\n"
+    open(document, "w").write(text)
+
+
 def benchmarks(path, document, command):
     """Replace the e2e comparison section of docs/BENCHMARKS.md with the table of `path`
     (rows ordered by scenario, then supervisor; for a repeated pair the last row counts)."""
@@ -290,13 +303,7 @@ def benchmarks(path, document, command):
                f"Produced {datetime.date.today().isoformat()} into one results file by {command}. {EXPLANATION}\n\n"
                f"**Fast leak target** (issue 4: PSI full ≤ 0.5 s, some ≤ 1 s), full / some stall: {target}.\n\n"
                f"{buffer.getvalue()}<!-- e2e-compare:end -->")
-    text = open(document).read() if os.path.exists(document) else "# Benchmarks\n"
-    start, end = text.find("<!-- e2e-compare:start -->"), text.find("<!-- e2e-compare:end -->")
-    if start >= 0 and end > start:
-        text = text[:start] + section + text[end + len("<!-- e2e-compare:end -->"):]
-    else:
-        text += "\n## Scenarios side by side (real guest)\n\n" + section + "\n"
-    open(document, "w").write(text)
+    replace_section(document, "e2e-compare", "Scenarios side by side (real guest)", section)
 
 
 def footprint_section(path, document, command):
@@ -325,13 +332,7 @@ def footprint_section(path, document, command):
                f"RSS/locked/threads from status, PSS from smaps_rollup, fds from fd/, CPU from stat "
                f"(utime+stime over the window). Each runs with its packaged defaults (Headroom: the shipped "
                f"unit and default config).\n\n" + "\n".join(lines) + "\n<!-- footprint:end -->")
-    text = open(document).read()
-    start, end = text.find("<!-- footprint:start -->"), text.find("<!-- footprint:end -->")
-    if start >= 0 and end > start:
-        text = text[:start] + section + text[end + len("<!-- footprint:end -->"):]
-    else:
-        text += "\n## Daemon footprint beside the anchors (real guest)\n\n" + section + "\n"
-    open(document, "w").write(text)
+    replace_section(document, "footprint", "Daemon footprint beside the anchors (real guest)", section)
 
 
 def latency_section(path, document, command):
@@ -354,13 +355,7 @@ def latency_section(path, document, command):
                f"`trigger.held_seconds`: how long the critical condition (e.g. the forecast under its 12 s "
                f"threshold) had held when the call was made; it includes the 0.5 s dwell and the time to the "
                f"next wake-up.\n\n" + "\n".join(lines) + "\n<!-- latency:end -->")
-    text = open(document).read()
-    start, end = text.find("<!-- latency:start -->"), text.find("<!-- latency:end -->")
-    if start >= 0 and end > start:
-        text = text[:start] + section + text[end + len("<!-- latency:end -->"):]
-    else:
-        text += "\n## Reaction latency (real guest)\n\n" + section + "\n"
-    open(document, "w").write(text)
+    replace_section(document, "latency", "Reaction latency (real guest)", section)
 
 
 def main(argv):

@@ -39,10 +39,9 @@ final class TickRig: @unchecked Sendable {
 
     private var calmTicks = 0
 
-    /// The calm daemon's pattern (Daemon.statEveryCalmTicks): memory.stat every 5th tick,
-    /// memory.current alone otherwise.
+    /// The calm daemon's pattern (`ScanDetail.calm`): memory.stat every few ticks, memory.current otherwise.
     func calmTick() -> Int {
         calmTicks += 1
-        return tick(calmTicks % 5 == 0 ? .currentAndStat : .currentOnly)
+        return tick(.calm(tick: calmTicks))
     }
 }
