@@ -84,23 +84,21 @@ let
   };
 in
 {
+  # systemd.services, .paths, .timers and .slices (each with its own *Config attrset).
   imports = [
     {
-      options.systemd =
-      lib.mapAttrs
-        (
-          _: configName:
-          mkOption {
-            type = unit configName;
-            default = { };
-          }
-        )
-        {
-          services = "serviceConfig";
-          paths = "pathConfig";
-          timers = "timerConfig";
-          slices = "sliceConfig";
-        };
+      options.systemd = lib.mapAttrs (
+        _: configName:
+        mkOption {
+          type = unit configName;
+          default = { };
+        }
+      ) {
+        services = "serviceConfig";
+        paths = "pathConfig";
+        timers = "timerConfig";
+        slices = "sliceConfig";
+      };
     }
   ];
 
