@@ -77,6 +77,39 @@ let
       ''
     else
       uncheckedConfig;
+  # What else on this host kills by memory pressure (see otherKillerWarnings in ./lib.nix).
+  # Read with `or`, so the module also evaluates where those NixOS options do not exist.
+  oomd = config.systemd.oomd or { };
+  oomdOn = oomd.enable or false;
+  managedOOMKill =
+    kind: units:
+    map (name: "${name}.${kind}") (
+      builtins.filter (
+        name:
+        let
+          c = units.${name}.${kind + "Config"} or { };
+        in
+        (c.ManagedOOMMemoryPressure or "auto") == "kill" || (c.ManagedOOMSwap or "auto") == "kill"
+      ) (builtins.attrNames units)
+    );
+  otherKillers = {
+    earlyoom = config.services.earlyoom.enable or false;
+    oomdSlices =
+      if oomdOn then
+        builtins.filter (name: oomd.${name} or false) [
+          "enableRootSlice"
+          "enableSystemSlice"
+          "enableUserSlices"
+        ]
+      else
+        [ ];
+    managedOOMUnits =
+      if oomdOn then
+        managedOOMKill "service" (config.systemd.services or { })
+        ++ managedOOMKill "slice" (config.systemd.slices or { })
+      else
+        [ ];
+  };
 in
 {
   options.services.headroom = {
@@ -244,38 +277,6 @@ in
       };
     };
 
-    warnings = hlib.otherKillerWarnings {
-      earlyoom = config.services.earlyoom.enable or false;
-      oomdSlices =
-        let
-          oomd = config.systemd.oomd or { };
-        in
-        if oomd.enable or false then
-          builtins.filter (name: oomd.${name} or false) [
-            "enableRootSlice"
-            "enableSystemSlice"
-            "enableUserSlices"
-          ]
-        else
-          [ ];
-      managedOOMUnits =
-        let
-          managed =
-            kind: units:
-            map (name: "${name}.${kind}") (
-              builtins.filter (
-                name:
-                let
-                  c = units.${name}.${kind + "Config"} or { };
-                in
-                (c.ManagedOOMMemoryPressure or "auto") == "kill" || (c.ManagedOOMSwap or "auto") == "kill"
-              ) (builtins.attrNames units)
-            );
-        in
-        if (config.systemd.oomd.enable or false) then
-          managed "service" (config.systemd.services or { }) ++ managed "slice" (config.systemd.slices or { })
-        else
-          [ ];
-    };
+    warnings = hlib.otherKillerWarnings otherKillers;
   };
 }
