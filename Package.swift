@@ -1,4 +1,6 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+// Swift 6.2 is the minimum: the version nixpkgs ships (nix/README.md); no language feature
+// newer than 6.2 is used (how that is checked: nix/README.md, "Swift 6.2").
 import PackageDescription
 
 // Layering (docs/ARCHITECTURE.md):

@@ -77,6 +77,11 @@ rec {
   # an empty entry first (systemd would otherwise see two ExecStart= in a Type=notify
   # unit and refuse it), then the line with --config and --dry-run; and a config change
   # reloads the daemon (SIGHUP: new config, state kept) instead of restarting it.
+  # overrideStrategy "asDropin": always a drop-in (overrides.conf), never a unit of its
+  # own, so a package without headroom.service fails loudly ("unit not found") instead of
+  # NixOS writing a unit with only these lines. stopIfChanged = false: a package change
+  # restarts the daemon in one step after activation instead of stopping it before
+  # activation, so a `nixos-rebuild switch` (a memory-heavy moment) is never unsupervised.
   serviceOverride =
     {
       package,
@@ -85,6 +90,8 @@ rec {
       configSource ? null,
     }:
     {
+      overrideStrategy = "asDropin";
+      stopIfChanged = false;
       wantedBy = [ "multi-user.target" ];
       reloadTriggers = if configSource == null then [ ] else [ configSource ];
       serviceConfig.ExecStart = [
@@ -92,6 +99,79 @@ rec {
         (execStart { inherit package dryRun configFile; })
       ];
     };
+
+  # The credential name of the ticket webhook headers file: systemd copies the file given
+  # to the module (services.headroom.tickets.headersFile) into $CREDENTIALS_DIRECTORY under
+  # this name, and the config says `tickets.headers_file = "<this name>"` (a relative name
+  # the binary resolves in $CREDENTIALS_DIRECTORY). The secret never enters the Nix store.
+  headersCredential = "tickets-headers";
+
+  # What the module sets in `systemd.services.headroom-ship` when tickets are on.
+  shipOverride =
+    {
+      headersFile ? null,
+    }:
+    {
+      overrideStrategy = "asDropin";
+    }
+    // (
+      if headersFile == null then
+        { }
+      else
+        {
+          serviceConfig.LoadCredential = [ "${headersCredential}:${headersFile}" ];
+        }
+    );
+
+  # The settings with what the module adds: `tickets.headers_file` when a headers file is
+  # given (the file itself is passed with LoadCredential=, see shipOverride).
+  withHeadersFile =
+    headersFile: settings:
+    if headersFile == null then
+      settings
+    else
+      settings
+      // {
+        tickets = (settings.tickets or { }) // {
+          headers_file = headersCredential;
+        };
+      };
+
+  # Where the module links the journal catalog: the one catalog directory outside its own
+  # package that NixOS's journalctl reads (see the module).
+  catalogLink = "/usr/local/lib/systemd/catalog/headroom.catalog";
+
+  # Warnings when another OOM killer acts on the same machine: two supervisors racing
+  # for the same culprit double-kill or fight over swappiness. Arguments: earlyoom (bool),
+  # oomdSlices (names of systemd.oomd's enable*Slice options that are on), managedOOMUnits
+  # (units with ManagedOOMMemoryPressure= or ManagedOOMSwap= "kill", oomd on).
+  otherKillerWarnings =
+    {
+      earlyoom ? false,
+      oomdSlices ? [ ],
+      managedOOMUnits ? [ ],
+    }:
+    let
+      list = builtins.concatStringsSep ", ";
+    in
+    (
+      if earlyoom then
+        [
+          "services.headroom and services.earlyoom are both enabled: earlyoom kills by its own thresholds, racing Headroom for the same culprit. Disable one (services.earlyoom.enable = false)."
+        ]
+      else
+        [ ]
+    )
+    ++ (
+      if oomdSlices != [ ] || managedOOMUnits != [ ] then
+        [
+          ("services.headroom is enabled while systemd-oomd kills by memory pressure or swap ("
+            + list (map (o: "systemd.oomd.${o}") oomdSlices ++ managedOOMUnits)
+            + "): both act on the same pressure. Turn those off, or set services.headroom.enable = false.")
+        ]
+      else
+        [ ]
+    );
 
   # Every leaf of a nested attrset as { path = [ "a" "b" ]; value = ...; } (lists are
   # leaves). nix/check uses it to compare `defaults` with `headroom config show`.

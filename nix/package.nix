@@ -1,6 +1,8 @@
-# The headroom package, built with the nixpkgs Swift toolchain (Swift >= 6.1: the manifest
-# says swift-tools-version:6.1) and SwiftPM, its one dependency pinned through the
-# swiftpm2nix files in ./swiftpm2nix. Use: pkgs.callPackage ./nix/package.nix { }.
+# The headroom package, built with nixpkgs' Swift 6.2 packaging (nixpkgs with PR 557896,
+# "swift: 5.10.1 -> 6.2.4", or later; the flake pins one): `swift` + `swiftpm` (whose hook
+# builds `swift build -c release`) and the SwiftPM dependencies vendored by
+# `fetchSwiftPMDeps`, as doc/languages-frameworks/swift.section.md prescribes.
+# Use: pkgs.callPackage ./nix/package.nix { } (or the flake's packages.<system>.default).
 #
 # Installs bin/<every executable product>, lib/systemd/system/<every unit in systemd/>
 # with /usr/bin/<product> rewritten to $out/bin/<product>, and
@@ -8,39 +10,63 @@
 {
   lib,
   stdenv,
+  fetchSwiftPMDeps,
   swift,
   swiftpm,
-  swiftpm2nix,
   pkg-config,
   jq,
   systemdLibs,
   libcgroup,
   curl,
   coreutils,
+  # The Swift runtime linked into the executables instead of taken from nixpkgs'
+  # swiftPackages.stdlib at run time. Measured on Swift 6.3.1 (docs/BENCHMARKS.md,
+  # "Static or shared Swift runtime"): see there for the figures behind this default.
+  staticSwiftStdlib ? true,
 }:
+assert lib.assertMsg (lib.versionAtLeast swift.version "6.2") ''
+  headroom needs Swift 6.2 or later (Package.swift: swift-tools-version:6.2); this nixpkgs
+  has Swift ${swift.version}. Use the flake (it pins a nixpkgs with Swift 6.2.4), or a
+  nixpkgs that includes the Swift 6.2 packaging (PR 557896).
+'';
 let
-  generated = swiftpm2nix.helpers ./swiftpm2nix;
   fs = lib.fileset;
 in
-stdenv.mkDerivation {
+stdenv.mkDerivation (finalAttrs: {
   pname = "headroom";
   version = "0.1.0-unstable";
 
   # Only what the build reads: a change to docs/, e2e/ or nix/ does not rebuild. Tests/
   # is needed because SwiftPM checks that every target in the manifest has its sources.
+  # Package.resolved is not in git (nor, then, in a flake's source): the pinned copy
+  # in nix/ is put in place by postPatch, for fetchSwiftPMDeps and the build alike.
   src = fs.toSource {
     root = ../.;
     fileset = fs.unions [
       ../Package.swift
-      ../Package.resolved
       ../Sources
       ../Tests
       ../systemd
     ];
   };
 
+  postPatch = ''
+    cp ${./Package.resolved} Package.resolved
+  '';
+
+  # The dependencies (swift-argument-parser) as a fixed-output derivation: its hash is
+  # the NAR hash of { Package.resolved, Packages/swift-argument-parser (the checkout
+  # without .git) }, which nix/check recomputes from a local checkout of the same pin.
+  swiftpmDeps = fetchSwiftPMDeps {
+    inherit (finalAttrs) pname version src postPatch;
+    hash = "sha256-e+WKV1PhKNBax/f87/j0VQtOhl/80kG+SqugX4xiIk8=";
+  };
+
+  strictDeps = true;
+  __structuredAttrs = true;
+
   # pkg-config puts the buildInputs' lib/pkgconfig on PKG_CONFIG_PATH, which SwiftPM reads
-  # for the CSystemd (libsystemd) and CLibcgroup (libcgroup) system-library targets.
+  # for the CSystemd (libsystemd), CLibcgroup (libcgroup) and CCurl system-library targets.
   nativeBuildInputs = [
     swift
     swiftpm
@@ -54,15 +80,11 @@ stdenv.mkDerivation {
     curl
   ];
 
-  configurePhase = ''
-    runHook preConfigure
-    ${generated.configure}
-    runHook postConfigure
-  '';
+  swiftpmFlags = lib.optionals staticSwiftStdlib [ "--static-swift-stdlib" ];
 
-  # The swiftpm hook builds everything (`swift-build -c release`), tests excluded. The
-  # test suite reads the live machine's /proc and cgroups, which the build sandbox does
-  # not have: CI runs it with ./dev.sh test instead.
+  # The test suite reads the live machine's /proc and cgroups, which the build sandbox does
+  # not have: CI runs it with ./dev.sh test, and the VM test (nix/tests/vm.nix) runs the
+  # package on NixOS.
   doCheck = false;
 
   dontUseSwiftpmInstall = true;
@@ -75,7 +97,15 @@ stdenv.mkDerivation {
 
   meta = {
     description = "Memory-pressure and OOM supervisor for Linux VMs";
-    mainProgram = "headroom";
+    longDescription = ''
+      Headroom watches memory pressure (PSI, MemAvailable, swap) on a Linux VM and, before
+      the kernel's OOM killer would, restarts the systemd unit that is responsible,
+      leaving protected units alone and recording each incident.
+    '';
+    # The repository has no LICENSE file: no licence is granted, which nixpkgs calls
+    # unfree. The flake allows this one package; change this when the project picks one.
+    license = lib.licenses.unfree;
     platforms = lib.platforms.linux;
+    mainProgram = "headroom";
   };
-}
+})

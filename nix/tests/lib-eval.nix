@@ -32,8 +32,12 @@ let
 
   package = "/nix/store/00000000000000000000000000000000-headroom-0.1.0";
 
-  pin = (builtins.fromJSON (builtins.readFile ../swiftpm2nix/workspace-state.json)).object.dependencies;
-  resolved = (builtins.fromJSON (builtins.readFile ../../Package.resolved)).pins;
+  pinsOf =
+    file:
+    map (p: {
+      inherit (p) identity location;
+      inherit (p.state) revision version;
+    }) (builtins.fromJSON (builtins.readFile file)).pins;
 in
 {
   defaultConfig = hlib.renderConfig hlib.defaults;
@@ -55,15 +59,18 @@ in
     dryRun = true;
   };
 
-  # The swiftpm2nix pin against Package.resolved: [ { location, revision, version } ].
-  swiftpm2nixPins = map (dep: {
-    location = dep.packageRef.location;
-    inherit (dep.state.checkoutState) revision version;
-  }) pin;
-  resolvedPins = map (p: {
-    inherit (p) location;
-    inherit (p.state) revision version;
-  }) resolved;
-  swiftpm2nixHashNames = builtins.attrNames (import ../swiftpm2nix).hashes;
-  swiftpm2nixSubpaths = map (dep: dep.subpath) pin;
+  # The pins fetchSwiftPMDeps vendors (nix/Package.resolved) and SwiftPM's own resolution.
+  nixPins = pinsOf ../Package.resolved;
+  resolvedPins = if builtins.pathExists ../../Package.resolved then pinsOf ../../Package.resolved else null;
+
+  ship = hlib.shipOverride { headersFile = "/run/keys/headers"; };
+  shipPlain = hlib.shipOverride { };
+  withHeaders = hlib.withHeadersFile "/run/keys/headers" { tickets.url = "https://x.example/"; };
+  withoutHeaders = hlib.withHeadersFile null { tickets.url = "https://x.example/"; };
+  warningsNone = hlib.otherKillerWarnings { };
+  warningsAll = hlib.otherKillerWarnings {
+    earlyoom = true;
+    oomdSlices = [ "enableRootSlice" ];
+    managedOOMUnits = [ "batch.service" ];
+  };
 }

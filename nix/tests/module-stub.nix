@@ -10,8 +10,10 @@
 # `headroom config check` on the rendered settings; and (checkConfig = false) the JSON the
 # module renders from default settings, which nix/check hands to the real binary.
 # What it does not prove: anything about the real lib (type checking, merging of
-# definitions, freeform submodules), that the NixOS options it sets exist or behave as
-# described, or that the package builds. That needs nixpkgs (nix-build / a NixOS test).
+# definitions, freeform submodules): ./module-eval.nix does that with nixpkgs' lib when
+# nix/check is given one (NIXPKGS_LIB). Nor that the NixOS options it sets behave as
+# described, or that the package builds: the VM test (./vm.nix) and `nix build` on a host
+# with nixpkgs.
 { dryRun ? false, checkConfig ? true }:
 let
   stubLib = rec {
@@ -35,6 +37,8 @@ let
       number = { name = "number"; };
       package = { name = "package"; };
       listOf = t: { name = "listOf"; elemType = t; };
+      nullOr = t: { name = "nullOr"; elemType = t; };
+      strMatching = pattern: { name = "strMatching"; inherit pattern; };
       either = a: b: { name = "either"; left = a; right = b; };
       ints = {
         unsigned = { name = "unsignedInt"; };
@@ -53,11 +57,15 @@ let
         json = builtins.toJSON value;
       };
     };
-    runCommand = name: env: script: {
+    runCommand = name: env: script: env // {
       outPath = "/nix/store/stub-${name}";
       inherit script;
     };
     callPackage = _: _: { outPath = "/nix/store/stub-default-headroom"; };
+    stdenv = {
+      buildPlatform.canExecute = _: true;
+      hostPlatform = { };
+    };
   };
 
   hlib = import ../lib.nix;
@@ -66,6 +74,7 @@ let
     enable = true;
     inherit package dryRun checkConfig;
     settings = hlib.defaults;
+    tickets.headersFile = null;
   };
 
   module = import ../module.nix {
@@ -76,23 +85,24 @@ let
 
   opts = module.options.services.headroom;
 
-  # Every typed option under `settings` as { path; value = default; }.
+  # Every typed option under `settings` as { path; value = default; }: the option's default,
+  # or, for a list that merges (supervisor.protected), its section's definition.
   optionDefaults =
     let
       go =
-        prefix: options:
+        prefix: options: definitions:
         builtins.concatLists (
           map (
             name:
             let
               o = options.${name};
             in
-            if o.type.name == "submodule" then go (prefix ++ [ name ]) o.type.options
-            else [ { path = prefix ++ [ name ]; value = o.default; } ]
+            if o.type.name == "submodule" then go (prefix ++ [ name ]) o.type.options (o.type.config or { })
+            else [ { path = prefix ++ [ name ]; value = o.default or definitions.${name}; } ]
           ) (builtins.attrNames options)
         );
     in
-    go [ ] opts.settings.type.options;
+    go [ ] opts.settings.type.options { };
 
   content = module.config.content;
   service = content.systemd.services.headroom;
@@ -112,11 +122,22 @@ in
   reloadTriggers = map toString service.reloadTriggers;
   configSource = toString configSource;
   checkScript = configSource.script or "";
+  checkInput = toString (configSource.unchecked or "");
   # With checkConfig = false the file is formats.json's output itself: its JSON (the stub
   # generates it with builtins.toJSON, as the real one does before jq lays it out).
   renderedJSON = configSource.json or null;
   serviceKeys = builtins.attrNames service;
+  overrideStrategy = service.overrideStrategy;
+  stopIfChanged = service.stopIfChanged;
+  protectedHasNoDefault = !(opts.settings.type.options.supervisor.type.options.protected ? default);
+  checkConfigDefault = opts.checkConfig.default;
+  tmpfilesRules = content.systemd.tmpfiles.rules;
+  warnings = content.warnings;
   # Ticket delivery units are wanted only when settings.tickets.url is set (not in these settings).
-  shipUnitsWhen = [ content.systemd.paths.headroom-ship.condition content.systemd.timers.headroom-ship.condition ];
+  shipUnitsWhen = [
+    content.systemd.services.headroom-ship.condition
+    content.systemd.paths.headroom-ship.condition
+    content.systemd.timers.headroom-ship.condition
+  ];
   shipUnitsWantedBy = [ content.systemd.paths.headroom-ship.content.wantedBy content.systemd.timers.headroom-ship.content.wantedBy ];
 }
