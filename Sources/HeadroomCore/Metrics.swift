@@ -117,7 +117,7 @@ public struct MetricsSnapshot: Sendable {
         out.append(bytes(m, "buffers_bytes", "Buffers", info.buffers))
         out.append(bytes(m, "cached_bytes", "Cached", info.cached))
         out.append(bytes(m, "file_cache_bytes", "Active(file) + Inactive(file): the budget's cache", info.fileCache))
-        out.append(bytes(m, "anon_bytes", "Active(anon) + Inactive(anon)", info.activeAnon + info.inactiveAnon))
+        out.append(bytes(m, "anon_bytes", "Active(anon) + Inactive(anon)", info.activeAnon.saturatingAdd(info.inactiveAnon)))
         out.append(bytes(m, "shmem_bytes", "Shmem", info.shmem))
         out.append(bytes(m, "dirty_bytes", "Dirty", info.dirty))
         let s = "headroom_swap"
