@@ -87,10 +87,11 @@ public struct BudgetRecord: Equatable, Sendable {
 }
 
 extension BudgetReport {
-    /// This report with the recorded peaks (each at least the current figure).
+    /// This report with the recorded peaks (each at least the current figure); a line the record
+    /// does not have keeps no peak.
     public func withPeaks(from record: BudgetRecord) -> BudgetReport {
         func peak(_ line: BudgetRecord.Line?, _ actual: UInt64?) -> UInt64? {
-            guard let line else { return actual }
+            guard let line else { return nil }
             return Swift.max(line.peakBytes, actual ?? 0)
         }
         func unitPeaks(_ units: [UnitBudget]) -> [UnitBudget] {
