@@ -59,7 +59,7 @@ public enum BudgetCheck {
         let application = report.application
         if let headroom = application.headroomBytes, headroom < 0, headroom.magnitude > settings.toleranceBytes,
            let actual = application.actualBytes, let budget = application.budgetBytes {
-            out.append(Overage(subject: "applications", actualBytes: actual, budgetBytes: budget,
+            out.append(Overage(subject: applicationsSubject, actualBytes: actual, budgetBytes: budget,
                                overForMs: lasted(record?.categories[BudgetCategory.application.rawValue])))
         }
         return out
@@ -81,7 +81,8 @@ public enum BudgetCheck {
 
     /// The sentence for one overage, and whether it is a WARNING.
     public static func judge(_ overage: Overage, shortage: String?, settings: Settings) -> (warn: Bool, text: String) {
-        var text = "\(overage.subject) over its budget: \(ByteSize.format(overage.actualBytes)) of "
+        let whose = overage.subject == applicationsSubject ? "their" : "its"
+        var text = "\(overage.subject) over \(whose) budget: \(ByteSize.format(overage.actualBytes)) of "
             + ByteSize.format(overage.budgetBytes)
         let duration = overage.overForMs.map { "for \(minutes($0)) min" } ?? "for an unknown time (no current budget record)"
         let lasting = overage.overForMs.map { $0 >= settings.warnAfterMs } ?? false
@@ -94,6 +95,8 @@ public enum BudgetCheck {
         return (false, "budget: " + text + "; no warning: memory is not short and it has not lasted "
             + "\(minutes(settings.warnAfterMs)) min")
     }
+
+    static let applicationsSubject = "applications"
 
     private static func minutes(_ ms: Int64) -> Int64 { ms / 60_000 }
 }
