@@ -52,6 +52,8 @@ public struct BudgetRecordFile: Sendable {
 /// Why the budget record could not be read; names the path.
 public struct BudgetRecordFileError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// What the daemon runs to keep the budget record: `observe` on every budget report it
