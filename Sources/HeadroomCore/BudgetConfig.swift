@@ -61,6 +61,9 @@ public struct BudgetConfig: Equatable, Sendable {
     /// `headroom check`: a unit or category over its budget while memory is not short
     /// becomes a WARNING once it has been over this long (by the daemon's budget record).
     public var warnAfterMinutes: Double
+    /// How often the daemon feeds a budget report to its `BudgetRecorder` (peaks between two
+    /// reports are not seen).
+    public var recordIntervalSeconds: Double = 10
 
     public init(kernelMinimumBytes: UInt64, kernelRamPercent: Double, management: UnitCategoryConfig,
                 monitoring: UnitCategoryConfig, userland: UnitCategoryConfig, cacheTargetBytes: UInt64,
@@ -129,7 +132,8 @@ public struct BudgetConfig: Equatable, Sendable {
                     "autovt@*", "console-getty", "session-*.scope", "user@*", "user-runtime-dir@*", "cron",
                     "polkit", "nscd", "headroom", "qemu-guest-agent", "chronyd", "ntpd", "dhcpcd", "network-*",
                     "firewall", "nftables", "logrotate", "acpid", "atd", "rsyslog", "syslog", "auditd",
-                    "lvm2-*", "mdmonitor", "modprobe@*", "kmod-*", "resolvconf", "unbound"].map { UnitRule($0) }
+                    "lvm2-*", "mdmonitor", "modprobe@*", "kmod-*", "resolvconf", "unbound", "lldpd", "irqbalance",
+                    "mcelog", "rngd", "haveged"].map { UnitRule($0) }
         ),
         cacheTargetBytes: 1024 * mebibyte
     )

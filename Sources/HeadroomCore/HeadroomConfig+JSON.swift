@@ -23,6 +23,8 @@ extension BudgetConfig {
         .object([
             "warn_after_minutes": warnAfterMinutes == warnAfterMinutes.rounded()
                 ? .integer(Int64(warnAfterMinutes)) : .number(warnAfterMinutes),
+            "record_interval_seconds": recordIntervalSeconds == recordIntervalSeconds.rounded()
+                ? .integer(Int64(recordIntervalSeconds)) : .number(recordIntervalSeconds),
             "categories": .object([
                 "kernel": .object([
                     "minimum": ByteSize.configValue(kernelMinimumBytes),

@@ -63,7 +63,11 @@ extension HeadroomConfig {
 extension BudgetConfig {
     init(json: JSONValue, at path: ConfigPath, defaults: BudgetConfig) throws(ConfigError) {
         self = defaults
-        let fields = try json.object(at: path, allowed: ["categories", "warn_after_minutes"])
+        let fields = try json.object(at: path, allowed: ["categories", "warn_after_minutes", "record_interval_seconds"])
+        if let seconds = fields["record_interval_seconds"] {
+            recordIntervalSeconds = try seconds.number(at: path.key("record_interval_seconds"), in: 1...3600,
+                                                       meaning: "a number of seconds")
+        }
         if let minutes = fields["warn_after_minutes"] {
             warnAfterMinutes = try minutes.number(at: path.key("warn_after_minutes"), in: 0...10_080,
                                                   meaning: "a number of minutes")

@@ -130,11 +130,12 @@ struct BudgetConfigKeyTests {
     @Test("application units, cache sharing and warn_after_minutes are read, and shown by config show")
     func keys() throws {
         let config = try HeadroomConfig.parse(Array("""
-            {"budget": {"warn_after_minutes": 30, "categories": {
+            {"budget": {"warn_after_minutes": 30, "record_interval_seconds": 5, "categories": {
               "cache": {"shares_management_reserve": false},
               "application": {"units": [{"match": "shop", "expected": "1.5GiB"}]}}}}
             """.utf8))
         #expect(config.budget.warnAfterMinutes == 30)
+        #expect(config.budget.recordIntervalSeconds == 5)
         #expect(config.budget.cacheSharesManagementReserve == false)
         #expect(config.budget.classify(unit: "shop.service") == (.application, 1536 << 20))
         #expect(try HeadroomConfig.parse(Array(config.jsonValue.rendered().utf8)) == config)
