@@ -43,6 +43,33 @@ struct BudgetModelCommandTests {
             + "for an unknown time"))
     }
 
+    @Test("check: a healthy NixOS-like 3 GiB VM is OK, a platform agent over its budget only a note")
+    func nixosLikeVM() throws {
+        let vm = try SyntheticVM(installedGiB: 3, availablePercent: 40, units: [
+            ("telegraf.service", 140), ("sensu-client.service", 290), ("filebeat-journal.service", 60),
+            ("systemd-journald.service", 40), ("fail2ban.service", 70), ("nix-daemon.service", 25),
+            ("fc-agent.service", 45), ("nixos-upgrade.service", 380), ("sshd.service", 6), ("nscd.service", 5),
+            ("systemd-logind.service", 3), ("dbus.service", 3), ("user@1000.service", 12), ("session-5.scope", 20),
+            ("postgresql.service", 260), ("nginx.service", 40), ("myapp.service", 180),
+        ])
+        let scratch = try ScratchDirectory()
+        let result = headroom("check", "--root", vm.root, "--state-dir", scratch.path, "--daemon-optional")
+        #expect(result.code == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("budget: sensu-client.service (monitoring) over its budget: 290 MiB of 256 MiB"))
+        let budget = try headroom("budget", "--root", vm.root, "--json").json()
+        let categories = budget["categories"]?.array ?? []
+        func units(_ name: String) -> [String] {
+            (categories.first { $0["name"]?.string == name }?["units"]?.array ?? []).compactMap { $0["unit"]?.string }.sorted()
+        }
+        #expect(units("management") == ["fc-agent.service", "nix-daemon.service", "nixos-upgrade.service"])
+        #expect(units("monitoring") == ["fail2ban.service", "filebeat-journal.service", "sensu-client.service",
+                                        "systemd-journald.service", "telegraf.service"])
+        #expect(units("userland") == ["dbus.service", "nscd.service", "session-5.scope", "sshd.service",
+                                      "systemd-logind.service", "user@1000.service"])
+        let applications = (budget["application"]?["units"]?.array ?? []).compactMap { $0["unit"]?.string }.sorted()
+        #expect(applications == ["myapp.service", "nginx.service", "postgresql.service"])
+    }
+
     /// A 3 GiB VM with every platform unit and the customer's `shop` (budgeted at 512 MiB) at `shopMiB`.
     static func shopVM(shopMiB: UInt64, availablePercent: UInt64) throws -> (SyntheticVM, [String]) {
         let vm = try SyntheticVM(installedGiB: 3, availablePercent: availablePercent,
