@@ -138,26 +138,8 @@ public enum HealthCheck {
         }
 
         if settings.checkBudget, let budget = inputs.budget {
-            let level: PressureLevel? = if case .running(let status) = inputs.daemon { status.level } else { nil }
-            let shortage = BudgetCheck.shortage(meminfo: inputs.system?.meminfo, level: level, settings: settings.budget)
-            let overages = BudgetCheck.overages(budget, record: inputs.budgetRecord, nowMs: inputs.nowMs,
-                                                settings: settings.budget)
-            var warned = 0
-            for overage in overages {
-                let (warn, text) = BudgetCheck.judge(overage, shortage: shortage, settings: settings.budget)
-                if warn {
-                    warned += 1
-                    findings.append(Finding(status: .warning, text: text))
-                } else {
-                    notes.append(text)
-                }
-            }
-            perfdata.append("over_budget=\(overages.count);;;0")
-            perfdata.append("over_budget_warnings=\(warned);1;;0")
-            if overages.isEmpty { notes.append("budget: every unit and category within its budget") }
-            if !budget.perServiceAvailable {
-                notes.append("budget: per-service figures unavailable here, only kernel and cache checked")
-            }
+            checkBudget(budget, inputs: inputs, settings: settings.budget, findings: &findings, notes: &notes,
+                        perfdata: &perfdata)
         }
 
         if let system = inputs.system {
@@ -188,6 +170,30 @@ public enum HealthCheck {
         let ordered = findings.enumerated().sorted { ($0.element.status, -$0.offset) > ($1.element.status, -$1.offset) }
             .map(\.element)
         return Outcome(status: status, findings: ordered, perfdata: perfdata, notes: notes)
+    }
+
+    /// Over budget is a WARNING only while memory is short or once it has lasted (`BudgetCheck`).
+    private static func checkBudget(_ budget: BudgetReport, inputs: Inputs, settings: BudgetCheck.Settings,
+                                    findings: inout [Finding], notes: inout [String], perfdata: inout [String]) {
+        let level: PressureLevel? = if case .running(let status) = inputs.daemon { status.level } else { nil }
+        let shortage = BudgetCheck.shortage(meminfo: inputs.system?.meminfo, level: level, settings: settings)
+        let overages = BudgetCheck.overages(budget, record: inputs.budgetRecord, nowMs: inputs.nowMs, settings: settings)
+        var warned = 0
+        for overage in overages {
+            let (warn, text) = BudgetCheck.judge(overage, shortage: shortage, settings: settings)
+            if warn {
+                warned += 1
+                findings.append(Finding(status: .warning, text: text))
+            } else {
+                notes.append(text)
+            }
+        }
+        perfdata.append("over_budget=\(overages.count);;;0")
+        perfdata.append("over_budget_warnings=\(warned);1;;0")
+        if overages.isEmpty { notes.append("budget: every unit and category within its budget") }
+        if !budget.perServiceAvailable {
+            notes.append("budget: per-service figures unavailable here, only kernel and cache checked")
+        }
     }
 
     static func describe(_ incident: IncidentSummary, nowMs: Int64) -> String {

@@ -60,6 +60,12 @@ public struct BudgetRecordFileError: Error, Equatable, Sendable, CustomStringCon
 /// computes (peaks are kept in memory from each), and the file is rewritten when an overage
 /// starts or ends, or every `writeIntervalMs` otherwise. Starting, it continues the record this
 /// boot's earlier daemon left (a restart forgets no peak).
+///
+/// In the daemon, once at start: `BudgetRecorder(file: BudgetRecordFile(paths: options.paths),
+/// nowMs: Daemon.wallClockMs())`; then every `config.budget.recordIntervalSeconds` of the tick,
+/// with that tick's samples: `recorder.observe(BudgetReport.compute(system:services:
+/// perServiceAvailable:config:), nowMs: Daemon.wallClockMs())`, logging a returned error once.
+/// The file is left in place on stop (the next daemon of this boot continues it).
 public final class BudgetRecorder {
     public let file: BudgetRecordFile
     public let writeIntervalMs: Int64
