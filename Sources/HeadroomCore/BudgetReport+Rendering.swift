@@ -77,10 +77,16 @@ extension BudgetReport {
                 terms.append("\(category.category.rawValue) \(ByteSize.format(counted))")
             }
         }
-        return ["Application budget \(ByteSize.format(budget)) = installed \(ByteSize.format(installed.bytes)) - "
-                    + terms.joined(separator: " - ") + ".",
-                "Headroom left for applications: \(ByteSize.format(signed: headroom))."
-                    + (categories.contains { $0.peakBytes != nil } ? "" : " (PEAK: no budget record from the daemon.)")]
+        var lines = ["Application budget \(ByteSize.format(budget)) = installed \(ByteSize.format(installed.bytes)) - "
+                        + terms.joined(separator: " - ") + ".",
+                     "Headroom left for applications: \(ByteSize.format(signed: headroom))."
+                        + (categories.contains { $0.peakBytes != nil } ? "" : " (PEAK: no budget record from the daemon.)")]
+        let promised = application.units.saturatingSum { $0.expectedBytes ?? 0 }
+        if promised > budget {
+            lines.append("The application units' own budgets add up to \(ByteSize.format(promised)), more than the "
+                + "\(ByteSize.format(budget)) the model leaves: this VM is too small for them at their peaks.")
+        }
+        return lines
     }
 }
 

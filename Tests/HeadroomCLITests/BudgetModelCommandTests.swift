@@ -79,6 +79,15 @@ struct BudgetModelCommandTests {
                      vm.scratch.path, "--daemon-optional"])
     }
 
+    @Test("budget: application budgets that add up to more than the model leaves are called out")
+    func applicationBudgetsTooLarge() throws {
+        let vm = try SyntheticVM(installedGiB: 3, units: SyntheticVM.platformUnits + [("shop.service", 400)])
+        try vm.write("config.json", #"{"budget": {"categories": {"application": {"units": [{"match": "shop", "expected": "1.5GiB"}]}}}}"#)
+        let result = headroom("budget", "--root", vm.root, "--config", vm.root + "/config.json")
+        #expect(result.stdout.contains("The application units' own budgets add up to 1.5 GiB, more than the 528 MiB "
+            + "the model leaves: this VM is too small for them at their peaks."), "\(result.stdout)")
+    }
+
     @Test("check: an application within its budget is OK")
     func applicationWithin() throws {
         let (vm, args) = try Self.shopVM(shopMiB: 400, availablePercent: 15)
@@ -117,6 +126,7 @@ struct BudgetModelCommandTests {
         #expect(firstLine(lasting.stdout).hasPrefix(
             "WARNING: shop.service (application) over its budget: 700 MiB of 512 MiB for 20 min (warn after 15 min)"))
         let budget = headroom("budget", "--root", vm.root, "--config", vm.root + "/config.json")
+        #expect(!budget.stdout.contains("too small"), "512 MiB fits in the 528 MiB the model leaves")
         let shopRow = budget.stdout.split(separator: "\n").first { $0.contains("shop.service") }
         #expect(shopRow?.split(separator: " ").joined(separator: " ") == "shop.service 512 MiB 700 MiB 720 MiB 188 MiB")
         // Lines the record does not have show no peak rather than a made-up one.
