@@ -11,20 +11,24 @@ struct CheckCommand: ReportingCommand {
         abstract: "Nagios/Sensu check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
         discussion: """
             CRITICAL: an incident in the last --fresh-minutes whose outcome was a kernel OOM kill or a failed \
-            restart. WARNING: any other fresh incident, a budget category over its expectation by more than \
-            --budget-tolerance, or the daemon not running (by its status file). UNKNOWN: a file it needs \
-            cannot be read (the output names it). The first line is the status with Nagios perfdata after '|'.
+            restart. WARNING: any other fresh incident; a unit or category over its budget by more than \
+            --budget-tolerance while memory is short (the daemon's level is not calm, or MemAvailable is at \
+            or below supervisor.elevated.available_percent of MemTotal) or for budget.warn_after_minutes by \
+            the daemon's budget record; or the daemon not running (by its status file). UNKNOWN: a file it \
+            needs cannot be read (the output names it). The first line is the status with Nagios perfdata \
+            after '|'.
             """)
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var location: IncidentLocation
     @OptionGroup var status: DaemonStatusLocation
+    @OptionGroup var record: BudgetRecordLocation
 
     @Option(help: ArgumentHelp("An incident started or updated this many minutes ago or less is fresh.",
                                valueName: "MINUTES"))
     var freshMinutes = 60
 
-    @Option(help: ArgumentHelp("A category counts as over budget only when over by more than SIZE "
+    @Option(help: ArgumentHelp("A unit or category counts as over budget only when over by more than SIZE "
                                    + "(e.g. 64MiB).", valueName: "SIZE"))
     var budgetTolerance = "0"
 
@@ -54,14 +58,20 @@ struct CheckCommand: ReportingCommand {
 
         var budget: BudgetReport?
         var system: SystemSample?
+        var budgetRecord: BudgetRecord?
+        var budgetSettings = BudgetCheck.Settings(toleranceBytes: (try? ByteSize.parse(budgetTolerance).get()) ?? 0)
+        var recordProblem: String?
         if !noBudget {
             switch Readings.read(common) {
             case .success(let readings):
                 budget = readings.budget()
                 system = readings.system
+                budgetSettings.warnAfterMs = Int64(readings.config.budget.warnAfterMinutes * 60_000)
+                budgetSettings.shortAvailablePercent = readings.config.supervisor.elevated.availablePercent
             case .failure(let problem):
                 unreadable.append(problem.sentence)
             }
+            (budgetRecord, recordProblem) = record.read(common)
         }
 
         let daemon: HealthCheck.DaemonFinding
@@ -74,12 +84,12 @@ struct CheckCommand: ReportingCommand {
             daemon = .unreadable("cannot read the daemon's status: \(error)")
         }
 
-        let tolerance = (try? ByteSize.parse(budgetTolerance).get()) ?? 0
-        let outcome = HealthCheck.evaluate(
-            HealthCheck.Inputs(nowMs: Daemon.wallClockMs(), incidents: incidents, budget: budget, system: system,
-                               daemon: daemon, unreadable: unreadable),
-            settings: HealthCheck.Settings(freshMinutes: freshMinutes, budgetToleranceBytes: tolerance,
+        var outcome = HealthCheck.evaluate(
+            HealthCheck.Inputs(nowMs: Daemon.wallClockMs(), incidents: incidents, budget: budget,
+                               budgetRecord: budgetRecord, system: system, daemon: daemon, unreadable: unreadable),
+            settings: HealthCheck.Settings(freshMinutes: freshMinutes, budget: budgetSettings,
                                            checkBudget: !noBudget, requireDaemon: !daemonOptional))
+        if let recordProblem { outcome.notes.append(recordProblem) }
         output.print(outcome.render())
         return outcome.status.rawValue
     }

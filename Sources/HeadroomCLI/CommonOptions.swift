@@ -87,3 +87,21 @@ struct DaemonStatusLocation: ParsableArguments {
 
     func file(_ common: CommonOptions) -> DaemonStatusFile { DaemonStatusFile(paths: common.paths, path: statusFile) }
 }
+
+/// Where the daemon's budget record (peaks, overage starts) is.
+struct BudgetRecordLocation: ParsableArguments {
+    @Option(name: .customLong("budget-record"), help: ArgumentHelp(
+        "The daemon's budget record (default \(BudgetRecordFile.defaultPath), under --root DIR: "
+            + "DIR\(BudgetRecordFile.defaultPath)).",
+        valueName: "FILE"))
+    var budgetRecord: String?
+
+    /// The record, nil when there is none; a sentence naming the file when it cannot be read.
+    func read(_ common: CommonOptions) -> (record: BudgetRecord?, problem: String?) {
+        do {
+            return (try BudgetRecordFile(paths: common.paths, path: budgetRecord).read(), nil)
+        } catch {
+            return (nil, "budget record unreadable, peaks and durations unknown: \(error)")
+        }
+    }
+}

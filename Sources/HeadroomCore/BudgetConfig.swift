@@ -5,8 +5,9 @@ public enum BudgetCategory: String, CaseIterable, Codable, Sendable {
     /// Categories that own units, in the order a unit is matched against them:
     /// the first category with a matching pattern wins, so the per-unit
     /// expectations of monitoring (which names systemd-journald) beat userland's
-    /// broad `systemd-*`.
-    public static let unitCategories: [BudgetCategory] = [.monitoring, .management, .userland]
+    /// broad `systemd-*`. Application rules come last: they only give an expectation
+    /// to units no platform pattern claims (an unmatched unit is application anyway).
+    public static let unitCategories: [BudgetCategory] = [.monitoring, .management, .userland, .application]
 }
 
 /// One pattern of a unit category, with what one matching unit is expected to use.
@@ -50,13 +51,43 @@ public struct BudgetConfig: Equatable, Sendable {
     public var userland: UnitCategoryConfig
     /// Page cache the platform wants to keep (buffers and VFS cache).
     public var cacheTargetBytes: UInt64
+    /// The page cache lives in the management reserve between jobs (the kernel reclaims it
+    /// when a job runs), so only the part of the target beyond that reserve is held against
+    /// applications. False: the whole target is added on top (every peak at once).
+    public var cacheSharesManagementReserve: Bool
+    /// Application units with an expectation of their own (a customer's app known to need
+    /// 1.5 GiB); the reserve is unused, applications get what the model leaves.
+    public var application: UnitCategoryConfig
+    /// `headroom check`: a unit or category over its budget while memory is not short
+    /// becomes a WARNING once it has been over this long (by the daemon's budget record).
+    public var warnAfterMinutes: Double
+    /// How often the daemon feeds a budget report to its `BudgetRecorder` (peaks between two
+    /// reports are not seen).
+    public var recordIntervalSeconds: Double = 10
+
+    public init(kernelMinimumBytes: UInt64, kernelRamPercent: Double, management: UnitCategoryConfig,
+                monitoring: UnitCategoryConfig, userland: UnitCategoryConfig, cacheTargetBytes: UInt64,
+                cacheSharesManagementReserve: Bool = true,
+                application: UnitCategoryConfig = UnitCategoryConfig(reserveBytes: nil, units: []),
+                warnAfterMinutes: Double = 15) {
+        self.kernelMinimumBytes = kernelMinimumBytes
+        self.kernelRamPercent = kernelRamPercent
+        self.management = management
+        self.monitoring = monitoring
+        self.userland = userland
+        self.cacheTargetBytes = cacheTargetBytes
+        self.cacheSharesManagementReserve = cacheSharesManagementReserve
+        self.application = application
+        self.warnAfterMinutes = warnAfterMinutes
+    }
 
     public func units(of category: BudgetCategory) -> UnitCategoryConfig? {
         switch category {
         case .management: management
         case .monitoring: monitoring
         case .userland: userland
-        case .kernel, .cache, .application: nil
+        case .application: application
+        case .kernel, .cache: nil
         }
     }
 
@@ -79,14 +110,16 @@ public struct BudgetConfig: Equatable, Sendable {
         kernelRamPercent: 2,
         management: UnitCategoryConfig(
             reserveBytes: 1_181_116_006, // 1.1 GiB, rounded to the byte
-            units: ["nix-daemon", "fc-agent", "fc-manage*", "nixos-rebuild*", "nixos-upgrade*", "nix-gc",
-                    "nix-optimise", "fc-collect-garbage*", "fc-update-channel*"].map { UnitRule($0) }
+            // Platform agents and the jobs that build, upgrade and clean the system (one at a
+            // time): the Flying Circus agents are all fc-*, Nix's are nix-* and nixos-*.
+            units: ["nix-*", "nixos-*", "fc-*"].map { UnitRule($0) }
         ),
         monitoring: UnitCategoryConfig(
             reserveBytes: nil,
             units: [
                 UnitRule("telegraf", expected: 256 * mebibyte),
                 UnitRule("sensu-client", expected: 256 * mebibyte),
+                UnitRule("sensu-agent", expected: 256 * mebibyte),
                 UnitRule("alloy", expected: 256 * mebibyte),
                 UnitRule("filebeat*", expected: 100 * mebibyte),
                 UnitRule("systemd-journald", expected: 100 * mebibyte),
@@ -97,7 +130,10 @@ public struct BudgetConfig: Equatable, Sendable {
             reserveBytes: 100 * mebibyte,
             units: ["init.scope", "sshd", "ssh", "systemd-*", "dbus", "dbus-broker", "getty@*", "serial-getty@*",
                     "autovt@*", "console-getty", "session-*.scope", "user@*", "user-runtime-dir@*", "cron",
-                    "polkit", "nscd", "headroom"].map { UnitRule($0) }
+                    "polkit", "nscd", "headroom", "qemu-guest-agent", "chronyd", "ntpd", "dhcpcd", "network-*",
+                    "firewall", "nftables", "logrotate", "acpid", "atd", "rsyslog", "syslog", "auditd",
+                    "lvm2-*", "mdmonitor", "modprobe@*", "kmod-*", "resolvconf", "unbound", "lldpd", "irqbalance",
+                    "mcelog", "rngd", "haveged"].map { UnitRule($0) }
         ),
         cacheTargetBytes: 1024 * mebibyte
     )

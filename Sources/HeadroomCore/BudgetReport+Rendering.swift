@@ -10,7 +10,9 @@ extension BudgetReport {
                 .object([
                     "name": .string(category.category.rawValue),
                     "expected_bytes": .bytes(category.expectedBytes),
+                    "counted_bytes": .bytes(category.countedBytes),
                     "actual_bytes": .bytes(category.actualBytes),
+                    "peak_bytes": .bytes(category.peakBytes),
                     "over_bytes": .bytes(category.overBytes),
                     "units": .array(category.units.map(\.jsonValue)),
                 ])
@@ -18,6 +20,7 @@ extension BudgetReport {
             "application": .object([
                 "budget_bytes": .bytes(application.budgetBytes),
                 "actual_bytes": .bytes(application.actualBytes),
+                "peak_bytes": .bytes(application.peakBytes),
                 "headroom_bytes": .bytes(application.headroomBytes),
                 "units": .array(application.units.map(\.jsonValue)),
             ]),
@@ -27,17 +30,20 @@ extension BudgetReport {
 
     public func renderText(unavailable: [String]) -> String {
         let unknown = "?"
-        var table = TextTable(header: ["CATEGORY", "UNIT", "EXPECTED", "ACTUAL", "OVER"], rightAligned: [2, 3, 4])
+        let size: (UInt64?) -> String = { $0.map(ByteSize.format) ?? unknown }
+        let peak: (UInt64?) -> String = { $0.map(ByteSize.format) ?? "-" }
+        var table = TextTable(header: ["CATEGORY", "UNIT", "BUDGET", "ACTUAL", "PEAK", "OVER"],
+                              rightAligned: [2, 3, 4, 5])
         for category in categories {
-            table.add([category.category.rawValue, "",
-                       category.expectedBytes.map(ByteSize.format) ?? unknown,
-                       category.actualBytes.map(ByteSize.format) ?? unknown,
-                       category.overBytes.map { $0 == 0 ? "-" : ByteSize.format($0) } ?? (category.category == .cache ? "" : unknown)])
+            let over = category.overBytes.map { $0 == 0 ? "-" : ByteSize.format($0) }
+                ?? (category.category == .cache ? "" : unknown)
+            table.add([category.category.rawValue, "", size(category.countedBytes), size(category.actualBytes),
+                       peak(category.peakBytes), over])
             for unit in category.units { table.add(unit.textRow) }
         }
-        let applicationActual = application.actualBytes.map(ByteSize.format) ?? unknown
-        table.add(["application", "", application.budgetBytes.map(ByteSize.format) ?? unknown, applicationActual,
-                   application.headroomBytes.map { $0 < 0 ? ByteSize.format(UInt64(-$0)) : "-" } ?? unknown])
+        table.add(["application", "", size(application.budgetBytes), size(application.actualBytes),
+                   peak(application.peakBytes),
+                   application.headroomBytes.map { $0 < 0 ? ByteSize.format($0.magnitude) : "-" } ?? unknown])
         for unit in application.units { table.add(unit.textRow) }
 
         var out: [String] = []
@@ -46,18 +52,41 @@ extension BudgetReport {
         out.append("")
         out.append(table.render())
         out.append("")
-        if let budget = application.budgetBytes, let headroom = application.headroomBytes {
-            out.append("Application budget \(ByteSize.format(budget)) (installed RAM less every other category's "
-                + "expectation); headroom left: \(ByteSize.format(signed: headroom)).")
-        } else {
-            out.append("Application budget: unknown here (it needs the per-service figures this host cannot give).")
-        }
+        out.append(contentsOf: modelLines)
         if !unavailable.isEmpty {
             out.append("")
             out.append("Unavailable on this host:")
             out.append(contentsOf: unavailable.map { "  - \($0)" })
         }
         return out.joined(separator: "\n")
+    }
+
+    /// How the application budget follows from the categories, in words and figures.
+    var modelLines: [String] {
+        guard let budget = application.budgetBytes, let headroom = application.headroomBytes else {
+            return ["Application budget: unknown here (it needs the per-service figures this host cannot give)."]
+        }
+        var terms: [String] = []
+        for category in categories {
+            guard let counted = category.countedBytes else { continue }
+            if category.category == .cache {
+                let target = ByteSize.format(category.expectedBytes ?? 0)
+                terms.append(counted == category.expectedBytes ? "cache target \(target)"
+                    : "cache \(ByteSize.format(counted)) (target \(target), the rest held in the management reserve)")
+            } else {
+                terms.append("\(category.category.rawValue) \(ByteSize.format(counted))")
+            }
+        }
+        var lines = ["Application budget \(ByteSize.format(budget)) = installed \(ByteSize.format(installed.bytes)) - "
+                        + terms.joined(separator: " - ") + ".",
+                     "Headroom left for applications: \(ByteSize.format(signed: headroom))."
+                        + (categories.contains { $0.peakBytes != nil } ? "" : " (PEAK: no budget record from the daemon.)")]
+        let promised = application.units.saturatingSum { $0.expectedBytes ?? 0 }
+        if promised > budget {
+            lines.append("The application units' own budgets add up to \(ByteSize.format(promised)), more than the "
+                + "\(ByteSize.format(budget)) the model leaves: this VM is too small for them at their peaks.")
+        }
+        return lines
     }
 }
 
@@ -67,12 +96,13 @@ extension UnitBudget {
             "unit": .string(unit),
             "expected_bytes": .bytes(expectedBytes),
             "actual_bytes": .bytes(actualBytes),
+            "peak_bytes": .bytes(peakBytes),
             "over_bytes": .bytes(overBytes),
         ])
     }
 
     var textRow: [String] {
         ["", unit, expectedBytes.map(ByteSize.format) ?? "-", ByteSize.format(actualBytes),
-         overBytes == 0 ? "-" : ByteSize.format(overBytes)]
+         peakBytes.map(ByteSize.format) ?? "-", overBytes == 0 ? "-" : ByteSize.format(overBytes)]
     }
 }

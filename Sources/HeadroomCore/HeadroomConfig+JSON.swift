@@ -20,31 +20,41 @@ extension HeadroomConfig {
 
 extension BudgetConfig {
     var jsonValue: JSONValue {
-        .object(["categories": .object([
-            "kernel": .object([
-                "minimum": ByteSize.configValue(kernelMinimumBytes),
-                "ram_percent": kernelRamPercent == kernelRamPercent.rounded()
-                    ? .integer(Int64(kernelRamPercent)) : .number(kernelRamPercent),
+        .object([
+            "warn_after_minutes": warnAfterMinutes == warnAfterMinutes.rounded()
+                ? .integer(Int64(warnAfterMinutes)) : .number(warnAfterMinutes),
+            "record_interval_seconds": recordIntervalSeconds == recordIntervalSeconds.rounded()
+                ? .integer(Int64(recordIntervalSeconds)) : .number(recordIntervalSeconds),
+            "categories": .object([
+                "kernel": .object([
+                    "minimum": ByteSize.configValue(kernelMinimumBytes),
+                    "ram_percent": kernelRamPercent == kernelRamPercent.rounded()
+                        ? .integer(Int64(kernelRamPercent)) : .number(kernelRamPercent),
+                ]),
+                "management": management.jsonValue,
+                "monitoring": monitoring.jsonValue,
+                "userland": userland.jsonValue,
+                "cache": .object(["target": ByteSize.configValue(cacheTargetBytes),
+                                  "shares_management_reserve": .bool(cacheSharesManagementReserve)]),
+                "application": .object(["units": application.unitsJSON]),
             ]),
-            "management": management.jsonValue,
-            "monitoring": monitoring.jsonValue,
-            "userland": userland.jsonValue,
-            "cache": .object(["target": ByteSize.configValue(cacheTargetBytes)]),
-        ])])
+        ])
     }
 }
 
 extension UnitCategoryConfig {
     var jsonValue: JSONValue {
-        var fields: [String: JSONValue] = [
-            "units": .array(units.map { rule in
-                var ruleFields: [String: JSONValue] = ["match": .string(rule.pattern.text)]
-                if let expected = rule.expectedBytes { ruleFields["expected"] = ByteSize.configValue(expected) }
-                return .object(ruleFields)
-            }),
-        ]
+        var fields: [String: JSONValue] = ["units": unitsJSON]
         fields["reserve"] = reserveBytes.map(ByteSize.configValue) ?? .null
         return .object(fields)
+    }
+
+    var unitsJSON: JSONValue {
+        .array(units.map { rule in
+            var ruleFields: [String: JSONValue] = ["match": .string(rule.pattern.text)]
+            if let expected = rule.expectedBytes { ruleFields["expected"] = ByteSize.configValue(expected) }
+            return .object(ruleFields)
+        })
     }
 }
 

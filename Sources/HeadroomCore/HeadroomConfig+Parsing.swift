@@ -63,12 +63,18 @@ extension HeadroomConfig {
 extension BudgetConfig {
     init(json: JSONValue, at path: ConfigPath, defaults: BudgetConfig) throws(ConfigError) {
         self = defaults
-        let fields = try json.object(at: path, allowed: ["categories"])
+        let fields = try json.object(at: path, allowed: ["categories", "warn_after_minutes", "record_interval_seconds"])
+        if let seconds = fields["record_interval_seconds"] {
+            recordIntervalSeconds = try seconds.number(at: path.key("record_interval_seconds"), in: 1...3600,
+                                                       meaning: "a number of seconds")
+        }
+        if let minutes = fields["warn_after_minutes"] {
+            warnAfterMinutes = try minutes.number(at: path.key("warn_after_minutes"), in: 0...10_080,
+                                                  meaning: "a number of minutes")
+        }
         guard let categoriesValue = fields["categories"] else { return }
         let categoriesPath = path.key("categories")
-        let configurable = BudgetCategory.allCases.filter { $0 != .application }.map(\.rawValue)
-        let categories = try categoriesValue.object(at: categoriesPath, allowed: configurable,
-                                                    hint: "'application' is what is left and has no settings")
+        let categories = try categoriesValue.object(at: categoriesPath, allowed: BudgetCategory.allCases.map(\.rawValue))
         if let kernel = categories["kernel"] {
             let kernelPath = categoriesPath.key("kernel")
             let kernelFields = try kernel.object(at: kernelPath, allowed: ["minimum", "ram_percent"])
@@ -94,10 +100,22 @@ extension BudgetConfig {
         }
         if let cache = categories["cache"] {
             let cachePath = categoriesPath.key("cache")
-            let cacheFields = try cache.object(at: cachePath, allowed: ["target"])
+            let cacheFields = try cache.object(at: cachePath, allowed: ["target", "shares_management_reserve"])
             if let target = cacheFields["target"] {
                 cacheTargetBytes = try target.size(at: cachePath.key("target"))
             }
+            if let shares = cacheFields["shares_management_reserve"] {
+                guard case .bool(let value) = shares else {
+                    throw cachePath.key("shares_management_reserve").error("expected true or false, found \(shares.kindName)")
+                }
+                cacheSharesManagementReserve = value
+            }
+        }
+        if let application = categories["application"] {
+            let applicationPath = categoriesPath.key("application")
+            _ = try application.object(at: applicationPath, allowed: ["units"],
+                                       hint: "applications get what the model leaves, so there is no reserve")
+            self.application = try UnitCategoryConfig(json: application, at: applicationPath, defaults: self.application)
         }
         try rejectPatternsUsedTwice(at: categoriesPath)
     }

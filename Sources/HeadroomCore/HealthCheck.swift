@@ -34,16 +34,16 @@ public enum HealthCheck {
     public struct Settings: Sendable {
         /// An incident started or updated this recently is fresh.
         public var freshMinutes: Int
-        /// A category counts as over budget only when over by more than this.
-        public var budgetToleranceBytes: UInt64
+        /// Tolerance, lasting time, what "short" means (`BudgetCheck`).
+        public var budget: BudgetCheck.Settings
         public var checkBudget: Bool
         /// When false, a stopped daemon is mentioned but not a WARNING.
         public var requireDaemon: Bool
 
-        public init(freshMinutes: Int = 60, budgetToleranceBytes: UInt64 = 0, checkBudget: Bool = true,
-                    requireDaemon: Bool = true) {
+        public init(freshMinutes: Int = 60, budget: BudgetCheck.Settings = BudgetCheck.Settings(),
+                    checkBudget: Bool = true, requireDaemon: Bool = true) {
             self.freshMinutes = freshMinutes
-            self.budgetToleranceBytes = budgetToleranceBytes
+            self.budget = budget
             self.checkBudget = checkBudget
             self.requireDaemon = requireDaemon
         }
@@ -64,16 +64,20 @@ public enum HealthCheck {
         public var incidents: [IncidentSummary]?
         /// nil when not checked or not readable.
         public var budget: BudgetReport?
+        /// The daemon's budget record (peaks, overage starts); nil when absent or unreadable.
+        public var budgetRecord: BudgetRecord?
         public var system: SystemSample?
         public var daemon: DaemonFinding
         /// Each input that could not be read, naming its path.
         public var unreadable: [String]
 
-        public init(nowMs: Int64, incidents: [IncidentSummary]?, budget: BudgetReport?, system: SystemSample?,
-                    daemon: DaemonFinding, unreadable: [String]) {
+        public init(nowMs: Int64, incidents: [IncidentSummary]?, budget: BudgetReport?,
+                    budgetRecord: BudgetRecord? = nil, system: SystemSample?, daemon: DaemonFinding,
+                    unreadable: [String]) {
             self.nowMs = nowMs
             self.incidents = incidents
             self.budget = budget
+            self.budgetRecord = budgetRecord
             self.system = system
             self.daemon = daemon
             self.unreadable = unreadable
@@ -134,28 +138,8 @@ public enum HealthCheck {
         }
 
         if settings.checkBudget, let budget = inputs.budget {
-            var over = 0
-            for category in budget.categories {
-                guard let excess = category.overBytes, excess > settings.budgetToleranceBytes,
-                      let actual = category.actualBytes, let expected = category.expectedBytes else { continue }
-                over += 1
-                findings.append(Finding(status: .warning, text: "\(category.category.rawValue) over budget by "
-                    + "\(ByteSize.format(excess)) (\(ByteSize.format(actual)) of \(ByteSize.format(expected)))"))
-            }
-            let application = budget.application
-            if let headroom = application.headroomBytes, headroom < 0,
-               headroom.magnitude > settings.budgetToleranceBytes,
-               let actual = application.actualBytes, let expected = application.budgetBytes {
-                over += 1
-                findings.append(Finding(status: .warning, text: "application over budget by "
-                    + "\(ByteSize.format(headroom.magnitude)) (\(ByteSize.format(actual)) of \(ByteSize.format(expected)) "
-                    + "left for applications)"))
-            }
-            perfdata.append("over_budget_categories=\(over);1;;0")
-            if over == 0 { notes.append("budget: every category within its expectation") }
-            if !budget.perServiceAvailable {
-                notes.append("budget: per-service figures unavailable here, only kernel and cache checked")
-            }
+            checkBudget(budget, inputs: inputs, settings: settings.budget, findings: &findings, notes: &notes,
+                        perfdata: &perfdata)
         }
 
         if let system = inputs.system {
@@ -186,6 +170,30 @@ public enum HealthCheck {
         let ordered = findings.enumerated().sorted { ($0.element.status, -$0.offset) > ($1.element.status, -$1.offset) }
             .map(\.element)
         return Outcome(status: status, findings: ordered, perfdata: perfdata, notes: notes)
+    }
+
+    /// Over budget is a WARNING only while memory is short or once it has lasted (`BudgetCheck`).
+    private static func checkBudget(_ budget: BudgetReport, inputs: Inputs, settings: BudgetCheck.Settings,
+                                    findings: inout [Finding], notes: inout [String], perfdata: inout [String]) {
+        let level: PressureLevel? = if case .running(let status) = inputs.daemon { status.level } else { nil }
+        let shortage = BudgetCheck.shortage(meminfo: inputs.system?.meminfo, level: level, settings: settings)
+        let overages = BudgetCheck.overages(budget, record: inputs.budgetRecord, nowMs: inputs.nowMs, settings: settings)
+        var warned = 0
+        for overage in overages {
+            let (warn, text) = BudgetCheck.judge(overage, shortage: shortage, settings: settings)
+            if warn {
+                warned += 1
+                findings.append(Finding(status: .warning, text: text))
+            } else {
+                notes.append(text)
+            }
+        }
+        perfdata.append("over_budget=\(overages.count);;;0")
+        perfdata.append("over_budget_warnings=\(warned);1;;0")
+        if overages.isEmpty { notes.append("budget: every unit and category within its budget") }
+        if !budget.perServiceAvailable {
+            notes.append("budget: per-service figures unavailable here, only kernel and cache checked")
+        }
     }
 
     static func describe(_ incident: IncidentSummary, nowMs: Int64) -> String {

@@ -18,7 +18,7 @@ public struct Meminfo: Equatable, Sendable {
     public init() {}
 
     /// Page cache the budget counts as the `cache` category: Active(file) + Inactive(file).
-    public var fileCache: UInt64 { activeFile + inactiveFile }
+    public var fileCache: UInt64 { activeFile.saturatingAdd(inactiveFile) }
     public var swapUsed: UInt64 { swapTotal >= swapFree ? swapTotal - swapFree : 0 }
 
     /// Parses `/proc/meminfo`: every line is `Key: number [kB]`.

@@ -117,7 +117,7 @@ public struct MetricsSnapshot: Sendable {
         out.append(bytes(m, "buffers_bytes", "Buffers", info.buffers))
         out.append(bytes(m, "cached_bytes", "Cached", info.cached))
         out.append(bytes(m, "file_cache_bytes", "Active(file) + Inactive(file): the budget's cache", info.fileCache))
-        out.append(bytes(m, "anon_bytes", "Active(anon) + Inactive(anon)", info.activeAnon + info.inactiveAnon))
+        out.append(bytes(m, "anon_bytes", "Active(anon) + Inactive(anon)", info.activeAnon.saturatingAdd(info.inactiveAnon)))
         out.append(bytes(m, "shmem_bytes", "Shmem", info.shmem))
         out.append(bytes(m, "dirty_bytes", "Dirty", info.dirty))
         let s = "headroom_swap"
@@ -135,6 +135,8 @@ public struct MetricsSnapshot: Sendable {
     private func budgetFamilies(_ out: inout [MetricFamily]) {
         let b = "headroom_budget"
         var expected = MetricFamily(b, "expected_bytes", help: "A category's expectation (application: what is left for it)")
+        var counted = MetricFamily(b, "counted_bytes",
+                                   help: "What the model holds against applications for a category (cache: beyond the management reserve)")
         var actual = MetricFamily(b, "actual_bytes", help: "What a category uses")
         var over = MetricFamily(b, "over_bytes", help: "How far a category is over its expectation (0 when within)")
         var headroom = MetricFamily(b, "headroom_bytes",
@@ -145,6 +147,7 @@ public struct MetricsSnapshot: Sendable {
         }
         for category in budget.categories {
             add(&expected, category.category, category.expectedBytes)
+            add(&counted, category.category, category.countedBytes)
             add(&actual, category.category, category.actualBytes)
             add(&over, category.category, category.overBytes)
         }
@@ -155,7 +158,7 @@ public struct MetricsSnapshot: Sendable {
         if let value = application.headroomBytes {
             headroom.samples.append(.init(.integer(value), labels: [("category", BudgetCategory.application.rawValue)]))
         }
-        out.append(contentsOf: [expected, actual, over, headroom])
+        out.append(contentsOf: [expected, counted, actual, over, headroom])
 
         let u = "headroom_unit"
         var workingSet = MetricFamily(u, "working_set_bytes", help: "A unit's working set: memory.current - inactive_file")

@@ -138,6 +138,8 @@ struct MetricsCommandTests {
         #expect(sample(samples, "headroom_unit_working_set_bytes", unitLabels) == telegraf["actual_bytes"]?.double)
         #expect(sample(samples, "headroom_unit_over_bytes", unitLabels) == telegraf["over_bytes"]?.double)
         #expect((telegraf["over_bytes"]?.double ?? 0) > 0)
+        let cache = try #require(budget["categories"]?.array.first { $0["name"]?.string == "cache" })
+        #expect(sample(samples, "headroom_budget_counted_bytes", ["category": "cache"]) == cache["counted_bytes"]?.double)
         #expect(sample(samples, "headroom_budget_headroom_bytes", ["category": "application"])
             == budget["application"]?["headroom_bytes"]?.double)
 
