@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import HeadroomCore
 import HeadroomLinux
 
@@ -75,8 +78,9 @@ struct CheckCommand: ReportingCommand {
         }
 
         let daemon: HealthCheck.DaemonFinding
+        let statusFile = status.file(common)
         do {
-            switch try status.file(common).read() {
+            switch try statusFile.read() {
             case .running(let status): daemon = .running(status)
             case .notRunning(let reason): daemon = .notRunning(reason: reason)
             }
@@ -88,9 +92,16 @@ struct CheckCommand: ReportingCommand {
             HealthCheck.Inputs(nowMs: Daemon.wallClockMs(), incidents: incidents, budget: budget,
                                budgetRecord: budgetRecord, system: system, daemon: daemon, unreadable: unreadable),
             settings: HealthCheck.Settings(freshMinutes: freshMinutes, budget: budgetSettings,
-                                           checkBudget: !noBudget, requireDaemon: !daemonOptional))
+                                           checkBudget: !noBudget,
+                                           requireDaemon: !daemonOptional && !Self.isCaptureWithoutStatus(common, statusFile)))
         if let recordProblem { outcome.notes.append(recordProblem) }
         output.print(outcome.render())
         return outcome.status.rawValue
+    }
+
+    /// A capture (`--root DIR`) holds the kernel's files but rarely the daemon's /run: the missing
+    /// status file says nothing about the VM, so it is a note there. A stale one still warns.
+    static func isCaptureWithoutStatus(_ common: CommonOptions, _ statusFile: DaemonStatusFile) -> Bool {
+        common.root != nil && access(statusFile.path, F_OK) != 0
     }
 }
