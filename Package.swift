@@ -78,6 +78,7 @@ let package = Package(
         ),
         .target(
             name: "HeadroomTestSupport",
+            dependencies: ["HeadroomCore", "HeadroomLinux"],
             path: "Tests/HeadroomTestSupport",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
