@@ -39,5 +39,7 @@ struct SharedMemoryTests {
             + "which a restart does not free; tmpfs in use: 600 MiB at /dev/shm, 12 MiB at /tmp")
         let none = SharedMemoryReport(unitShmemBytes: 300 << 20, mounts: [.init(mountPoint: "/run", usedBytes: 1 << 20)])
         #expect(none.sentence().hasSuffix("; no tmpfs mount holds 16 MiB or more"))
+        let little = SharedMemoryReport(unitShmemBytes: 0, mounts: [.init(mountPoint: "/dev/shm", usedBytes: 64 << 20)])
+        #expect(little.sentence() == "the unit holds 0 B of shared memory (tmpfs or shm)")
     }
 }

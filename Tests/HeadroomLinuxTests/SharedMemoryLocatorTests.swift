@@ -33,6 +33,6 @@ struct SharedMemoryLocatorTests {
         let report = try locator.locate(cgroupDirectory: root + "/sys/fs/cgroup/system.slice/web.service", pid: 18699)
         #expect(report.unitShmemBytes == 6_430_720)
         #expect(report.mounts.isEmpty)
-        #expect(report.sentence().hasPrefix("6.13 MiB of the unit's memory is shared memory"))
+        #expect(report.sentence(minimumBytes: 1 << 20).hasPrefix("6.13 MiB of the unit's memory is shared memory"))
     }
 }

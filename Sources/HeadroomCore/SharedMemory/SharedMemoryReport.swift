@@ -31,7 +31,11 @@ public struct SharedMemoryReport: Equatable, Sendable {
 
     /// One sentence for the incident: "412 MiB of the unit's memory is shared memory, which a
     /// restart does not free; tmpfs in use: 400 MiB at /dev/shm, 12 MiB at /tmp".
+    /// Below `minimumBytes` of shmem in the unit, the mounts are not named: they are someone else's.
     public func sentence(minimumBytes: UInt64 = 16 << 20) -> String {
+        if unitShmemBytes < minimumBytes {
+            return "the unit holds \(ByteSize.format(unitShmemBytes)) of shared memory (tmpfs or shm)"
+        }
         var text = "\(ByteSize.format(unitShmemBytes)) of the unit's memory is shared memory (tmpfs or shm), "
             + "which a restart does not free"
         let shown = significantMounts(minimumBytes: minimumBytes)
