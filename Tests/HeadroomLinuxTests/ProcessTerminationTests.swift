@@ -65,4 +65,18 @@ struct ProcessTerminationTests {
         #expect(try termination.kill() == false)
         #expect(termination.descriptor != nil, "pidfd_open is available on this kernel")
     }
+
+    @Test("init, Headroom itself and process groups are refused before any signal", arguments: [Int32(1), 0, -5])
+    func refused(pid: Int32) {
+        #expect(throws: ProcessTerminationError.refused(pid: pid)) {
+            _ = try ProcessTerminator.terminate(pid: pid, expectedStartTicks: 0, deadline: 0)
+        }
+    }
+
+    @Test("this process is never terminated by itself")
+    func refusesSelf() {
+        #expect(throws: ProcessTerminationError.refused(pid: getpid())) {
+            _ = try ProcessTermination(pid: getpid(), expectedStartTicks: reader.startTicks(pid: getpid()) ?? 0)
+        }
+    }
 }

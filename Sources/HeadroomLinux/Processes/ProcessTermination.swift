@@ -19,12 +19,13 @@ public final class ProcessTermination {
     /// Checks the pid still names the snapshot's process and sends it SIGTERM.
     /// - Parameter expectedStartTicks: the start time read with the snapshot.
     /// - Throws: `.gone` when it exited already, `.replaced` when the pid is another process now,
-    ///   `.signal` when the kernel refused (EPERM).
+    ///   `.signal` when the kernel refused (EPERM), `.refused` for pid 1, Headroom's own pid or pid <= 0.
     public init(pid: Int32, expectedStartTicks: UInt64, reader: ProcessSnapshotReader = ProcessSnapshotReader())
         throws(ProcessTerminationError) {
         self.pid = pid
         startTicks = expectedStartTicks
         self.reader = reader
+        guard pid > 1 && pid != getpid() else { throw .refused(pid: pid) }
         let fd = headroom_pidfd_open(pid)
         if fd < 0 && errno == ESRCH { throw .gone(pid: pid) }
         if fd >= 0 { descriptor = fd }
@@ -106,12 +107,15 @@ public enum ProcessTerminationError: Error, Equatable, Sendable, CustomStringCon
     /// The pid belongs to another process now (its start time differs): nothing was sent.
     case replaced(pid: Int32, expected: UInt64, found: UInt64)
     case signal(pid: Int32, signal: Int32, code: Int32)
+    /// PID 1, Headroom itself or a non-positive pid (a process group): never signalled.
+    case refused(pid: Int32)
 
     public var description: String {
         switch self {
         case .gone(let pid): "process \(pid) has already exited"
         case .replaced(let pid, let expected, let found):
             "pid \(pid) now names another process (start time \(found) ticks, the snapshot had \(expected)): not signalled"
+        case .refused(let pid): "refused to signal pid \(pid): init, Headroom itself and process groups are never terminated"
         case .signal(let pid, let signal, let code):
             "cannot send signal \(signal) to process \(pid): \(String(cString: strerror(code)))"
         }
