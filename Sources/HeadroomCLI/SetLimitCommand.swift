@@ -23,6 +23,9 @@ struct SetLimitCommand: ReportingCommand {
     @Option(name: .customLong("memory-max"), help: ArgumentHelp("MemoryMax, e.g. 700MiB.", valueName: "SIZE"))
     var memoryMax: String?
 
+    @Flag(name: .customLong("on-loop"), help: "Send it as the daemon does, through SystemdBus on the event loop.")
+    var onLoop = false
+
     @OptionGroup var state: StateDirectoryOption
 
     func validate() throws {
@@ -46,7 +49,8 @@ struct SetLimitCommand: ReportingCommand {
 
     func execute(_ output: inout CommandOutput) -> Int32 {
         do {
-            let keeper = RuntimeLimitKeeper(systemd: try SystemdUnitProperties(),
+            let systemd = try SystemdUnitProperties()
+            let keeper = RuntimeLimitKeeper(systemd: onLoop ? try LoopUnitProperties(reader: systemd) : systemd,
                                             store: RuntimeLimitStore(stateDirectory: state.directory))
             let limit = try keeper.apply(unit: unit, purpose: RuntimeLimitPurpose(rawValue: purpose) ?? .contain,
                                          values: try values(), nowMs: SystemClock.wallClockMilliseconds())
