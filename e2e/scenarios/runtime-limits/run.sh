@@ -78,6 +78,14 @@ contains "--all forgot the gone unit" "forgot gone.service (contain): systemd no
 check "throttle lifted" infinity "$(show plain.service MemoryHigh)"
 check "record empty" 0 "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["units"]))' $ST/runtime-limits.json)"
 
+out=$(headroom set-limit plain.service --on-loop --purpose throttle --memory-high 90MiB --state-dir $ST 2>&1)
+check "set-limit on the event loop (SystemdBus) exit" 0 $?
+echo "$out"
+check "MemoryHigh set through SystemdBus" 94371840 "$(show plain.service MemoryHigh)"
+out=$(headroom release plain.service --state-dir $ST 2>&1)
+check "release after the loop path" "released plain.service (throttle): MemoryHigh=infinity (runtime)" "$out"
+check "MemoryHigh lifted after the loop path" infinity "$(show plain.service MemoryHigh)"
+
 headroom inspect-unit shm-writer.service > "$OUT/inspect-shm.json" 2>&1
 cat "$OUT/inspect-shm.json"
 contains "shared memory located in /dev/shm" "at /dev/shm" "$(cat "$OUT/inspect-shm.json")"
