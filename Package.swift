@@ -80,6 +80,7 @@ let package = Package(
         ),
         .target(
             name: "HeadroomTestSupport",
+            dependencies: ["HeadroomCore", "HeadroomLinux"],
             path: "Tests/HeadroomTestSupport",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

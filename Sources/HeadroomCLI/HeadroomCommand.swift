@@ -7,7 +7,8 @@ public struct HeadroomCommand: ParsableCommand {
         abstract: "Memory-pressure and OOM supervisor for Linux VMs.",
         discussion: "Read commands work with or without the daemon running. See README.md and docs/.",
         subcommands: [StatusCommand.self, BudgetCommand.self, ConfigCommand.self, IncidentsCommand.self, CheckCommand.self,
-                      MetricsCommand.self, DaemonCommand.self])
+                      MetricsCommand.self, DaemonCommand.self, ReleaseCommand.self, SetLimitCommand.self,
+                      InspectUnitCommand.self])
 
     public init() {}
 }

@@ -81,9 +81,19 @@ public final class SystemdBus {
         call("KillUnit", arguments: [.string(unit), .string("all"), .int32(SIGKILL)], unit: unit, completion: completion)
     }
 
+    /// `SetUnitProperties(unit, runtime=true, assignments)` without blocking the loop (PID 1 can be
+    /// slow under memory pressure). Recording it is the caller's: `RuntimeLimitStore.update`.
+    public func setMemoryProperties(unit: String, _ assignments: [(property: UnitMemoryProperty, value: UInt64)],
+                                    completion: @escaping (Result<String?, BusCallError>) -> Void) {
+        call(SetUnitPropertiesMessage.member, arguments: [.appended { SetUnitPropertiesMessage.append(to: $0, unit: unit, assignments) }],
+             unit: unit, completion: completion)
+    }
+
     enum Argument {
         case string(String)
         case int32(Int32)
+        /// Appends its own arguments (containers) to the message; returns the sd-bus result.
+        case appended((OpaquePointer) -> Int32)
     }
 
     private func call(_ member: String, arguments: [Argument], unit: String? = nil,
@@ -110,6 +120,8 @@ public final class SystemdBus {
                 result = text.withCString { sd_bus_message_append_basic(message, CChar(UInt8(ascii: "s")), $0) }
             case .int32(var number):
                 result = sd_bus_message_append_basic(message, CChar(UInt8(ascii: "i")), &number)
+            case .appended(let append):
+                result = append(message)
             }
             guard result >= 0 else {
                 completion(.failure(BusCallError(method: member, message: SystemdError(call: "append", code: result).description)))
