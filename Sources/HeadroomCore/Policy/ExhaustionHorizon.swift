@@ -6,8 +6,9 @@
 ///   (available + usable swap); judged on room, it is not an emergency;
 /// - a fast leak grows faster than swap can take pages (`swapAbsorbBytesPerSecond`): the
 ///   excess must fit in RAM, so its horizon is RAM's, and it is still acted on before a stall;
-/// - a slow leak barely moves a 5 s window; the 120 s trend carries it, and once the
-///   growth stops the fast trend goes flat, so a warm-up that stopped is not extrapolated.
+/// - a slow leak barely moves a 5 s window; the 120 s trend carries it while the fast trend
+///   still falls; once the growth stops the fast trend goes flat and the long one is not used,
+///   so a warm-up that stopped is not extrapolated.
 /// PSI full at or above `stallFullAvg10` means it is already happening: horizon 0.
 public struct ExhaustionHorizon: Sendable {
     /// Which reading gave the horizon (named in incidents).
@@ -92,7 +93,9 @@ public struct ExhaustionHorizon: Sendable {
         }
         // Three calls, not a loop over an array literal: the tick must not allocate.
         reading.consider(Self.until(room, fast), .fastTrend)
-        reading.consider(Self.until(room, long), .longTrend)
+        // The long trend confirms a consumption the fast one still sees; once the fast trend is
+        // flat or rising the growth has stopped, and extrapolating the past (a finished warm-up) would lie.
+        if (fast ?? -1) < 0 { reading.consider(Self.until(room, long), .longTrend) }
         reading.consider(ramSeconds, .ramBeyondSwapRate)
         return reading
     }
