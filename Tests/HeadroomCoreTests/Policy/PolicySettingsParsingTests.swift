@@ -54,3 +54,14 @@ struct PolicySettingsParsingTests {
         }
     }
 }
+
+@Suite("No-action reasons")
+struct NoActionReasonTextTests {
+    @Test("the shared-memory reason says where the memory is; codes are the documented ones")
+    func text() {
+        let tmpfs = CulpritChooser.NoActionReason.memoryInSharedMemory(unit: "cache.service", bytes: 900 << 20)
+        #expect(tmpfs.code == "memory_in_shared_memory")
+        #expect(tmpfs.sentence.hasPrefix("cache.service holds 900 MiB in shared memory (tmpfs or shmem)"))
+        #expect(CulpritChooser.NoActionReason.consumerProtected(unit: "session-2.scope").code == "consumer_protected")
+    }
+}
