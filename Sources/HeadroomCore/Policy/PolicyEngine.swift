@@ -132,6 +132,18 @@ public struct PolicyEngine: Sendable {
     /// Units with a throttle or containment in place.
     private var stepped: [String] { ladders.values.filter { $0.step != .idle }.map(\.unit) }
 
+    /// Histories and ladder steps to keep in the state directory.
+    public var remembered: (histories: [UnitHistory.Remembered], ladders: [UnitLadder]) {
+        (histories.values.map(\.remembered), ladders.values.filter { $0.step != .idle })
+    }
+
+    /// After a daemon restart: what was kept. A containment stays in force (systemd keeps the
+    /// runtime properties), so its ladder must come back with it.
+    public mutating func restore(histories kept: [UnitHistory.Remembered], ladders steps: [UnitLadder]) {
+        for memory in kept { histories[memory.unit] = UnitHistory(restoring: memory) }
+        for ladder in steps { ladders[ladder.unit] = ladder }
+    }
+
     /// The restart job of `unit` ended (JobRemoved, any result).
     public mutating func restartFinished(unit: String) {
         ladders[unit]?.restartFinished()

@@ -43,6 +43,14 @@ public struct UnitHistory: Sendable {
 
     public init(unit: String) { self.unit = unit }
 
+    mutating func restore(_ memory: Remembered) {
+        startedAt = memory.startedAt
+        restarts = memory.restarts
+        levelAtLastRestart = memory.levelAtLastRestart
+        settledBytes = memory.settledBytes
+        earlierSettledBytes = memory.earlierSettledBytes
+    }
+
     /// One tick of this unit.
     /// - Parameters:
     ///   - startedAt: the start of its current run (systemd's ExecMainStartTimestamp or the

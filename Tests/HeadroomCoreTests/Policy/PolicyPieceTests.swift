@@ -127,3 +127,23 @@ struct PolicyPieceTests {
         #expect(growth.medium.bytes > Double(60 * Self.mib))
     }
 }
+
+@Suite("Policy memory across a daemon restart")
+struct PolicyRestoreTests {
+    @Test("a restored history still knows the level at restart, so regrowth is seen after the daemon restarted")
+    func restore() {
+        let mib = PolicyRig.mib
+        let settings = PolicySettings()
+        var history = UnitHistory(unit: "w.service")
+        history.observe(time: 0, sample: PolicyPieceTests.sample("w.service", workingSet: 600 * mib), startedAt: -10,
+                        settings: settings)
+        history.observe(time: 1, sample: PolicyPieceTests.sample("w.service", workingSet: 80 * mib), startedAt: 1,
+                        settings: settings)
+        var restored = UnitHistory(restoring: history.remembered)
+        #expect(restored.restarts == 1 && restored.levelAtLastRestart == 600 * mib)
+        restored.observe(time: 50, sample: PolicyPieceTests.sample("w.service", workingSet: 560 * mib), startedAt: 1,
+                         settings: settings)
+        #expect(restored.restarts == 1)
+        #expect(restored.isRegrowing(settings: settings.candidates))
+    }
+}
