@@ -17,6 +17,9 @@ public struct UnitHistory: Sendable {
         public var pressureSomeAvg10: Double = 0
 
         public init() {}
+
+        /// What it holds: working set plus swap.
+        public var footprintBytes: UInt64 { workingSetBytes + swapBytes }
     }
 
     public let unit: String
@@ -26,7 +29,7 @@ public struct UnitHistory: Sendable {
     public private(set) var startedAt: Double?
     /// Restarts seen while Headroom watched (a start time that moved forward).
     public private(set) var restarts = 0
-    /// The working set it had reached just before its last restart.
+    /// What it held (working set plus swap) just before its last restart.
     public private(set) var levelAtLastRestart: UInt64?
     /// Working set at its first sample of the current run.
     public private(set) var startBytes: UInt64?
@@ -66,17 +69,18 @@ public struct UnitHistory: Sendable {
         latest.shmemBytes = sample.stat.shmem
         latest.pressureSomeAvg10 = sample.pressure?.some.avg10 ?? 0
         latestTime = time
-        let value = Double(sample.workingSet)
+        // Growth is of what it holds, RAM and swap: a throttled leak keeps growing into its swap.
+        let value = Double(latest.footprintBytes)
         short.add(time: time, value: value)
         medium.add(time: time, value: value)
         long.add(time: time, value: value)
-        if startBytes == nil { startBytes = sample.workingSet }
+        if startBytes == nil { startBytes = latest.footprintBytes }
         noteSettling(time: time, settings: settings)
     }
 
     private mutating func noteRestart() {
         levelAtLastRestart = UInt64(short.maximum(since: (latestTime ?? 0) - Self.shortWindow)
-                                    ?? Double(latest.workingSetBytes))
+                                    ?? Double(latest.footprintBytes))
         restarts += 1
         earlierSettledBytes = settledBytes ?? earlierSettledBytes
         settledBytes = nil
@@ -91,7 +95,7 @@ public struct UnitHistory: Sendable {
         let flat = short.slope(since: time - 10, minimumSpan: 5).map {
             $0 * Self.shortWindow < Double(settings.candidates.growthMinimumBytes) / 4
         } ?? false
-        if flat || age >= settings.ladder.settleSeconds { settledBytes = latest.workingSetBytes }
+        if flat || age >= settings.ladder.settleSeconds { settledBytes = latest.footprintBytes }
     }
 
     /// Seconds since its own start; nil when the start is unknown.
@@ -105,7 +109,7 @@ public struct UnitHistory: Sendable {
     /// After a restart it grew back to `regrowPercent` of the level it was restarted at.
     public func isRegrowing(settings: PolicySettings.Candidates) -> Bool {
         guard restarts > 0, let level = levelAtLastRestart else { return false }
-        return Double(latest.workingSetBytes) >= Double(level) * settings.regrowPercent / 100
+        return Double(latest.footprintBytes) >= Double(level) * settings.regrowPercent / 100
     }
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).

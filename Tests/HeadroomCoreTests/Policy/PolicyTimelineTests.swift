@@ -142,6 +142,25 @@ struct PolicyTimelineTests {
     }
 }
 
+extension PolicyTimelineTests {
+    @Test("a fast leak from a unit's start (young): throttled, then restarted before any stall", arguments: [
+        Size(installed: 2 * gib, swap: gib, base: 350 * mib, amount: 0, rate: 128 * mib),
+        Size(installed: 4 * gib, swap: gib, base: 900 * mib, amount: 0, rate: 256 * mib),
+    ])
+    func fastLeakFromStart(size: Size) {
+        var leak = PolicyRig.Unit("leak.service", startedAt: 0, size: Shape.leak(from: 50 * Self.mib, perSecond: size.rate))
+        leak.afterRestart = Shape.steady(50 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [leak, Self.bystander(200 * Self.mib)])
+        rig.run(until: 120, step: 0.25)
+        #expect(rig.restarts(of: "leak.service") == 1, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+        #expect(rig.minimumAvailable > 64 * Self.mib)
+    }
+}
+
 extension UnitLadder.Step {
     var isContained: Bool { if case .contained = self { true } else { false } }
 }
