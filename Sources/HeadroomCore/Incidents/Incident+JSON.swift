@@ -229,9 +229,11 @@ extension Incident.Outcome {
     /// Every outcome, for error messages. The switch stops the build when an outcome is added.
     static var known: [Incident.Outcome] {
         let all: [Incident.Outcome] = [.pending, .recovered, .notRecovered, .failed, .dryRun, .noAction,
-                                       .kernelOomKill]
+                                       .kernelOomKill, .interrupted]
         for outcome in all {
-            switch outcome { case .pending, .recovered, .notRecovered, .failed, .dryRun, .noAction, .kernelOomKill: break }
+            switch outcome {
+            case .pending, .recovered, .notRecovered, .failed, .dryRun, .noAction, .kernelOomKill, .interrupted: break
+            }
         }
         return all
     }

@@ -14,8 +14,11 @@ public struct Candidate: Equatable, Sendable {
     /// 2 for prefer, 0.25 for avoid, 1 otherwise.
     public var weight: Double
     public var score: Double
-    /// Why it may not be acted on (protected, restart loop, too small); nil when eligible.
-    public var excludedReason: String?
+    /// Why it may not be acted on; nil when eligible.
+    public var exclusion: Exclusion?
+
+    /// `exclusion` as the incident's `excluded_reason`.
+    public var excludedReason: String? { exclusion?.sentence }
 }
 
 /// Scores services: over-budget bytes and recent growth weigh most, then swap held,
