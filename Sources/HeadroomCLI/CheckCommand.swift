@@ -76,7 +76,7 @@ struct CheckCommand: ReportingCommand {
 
         let tolerance = (try? ByteSize.parse(budgetTolerance).get()) ?? 0
         let outcome = HealthCheck.evaluate(
-            HealthCheck.Inputs(nowMs: Daemon.wallClockMs(), incidents: incidents, budget: budget, system: system,
+            HealthCheck.Inputs(nowMs: Clock.wallClockMs(), incidents: incidents, budget: budget, system: system,
                                daemon: daemon, unreadable: unreadable),
             settings: HealthCheck.Settings(freshMinutes: freshMinutes, budgetToleranceBytes: tolerance,
                                            checkBudget: !noBudget, requireDaemon: !daemonOptional))

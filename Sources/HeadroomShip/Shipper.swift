@@ -55,7 +55,7 @@ public struct Shipper {
     public var now: () -> Int64
 
     public init(url: String, settings: TicketSettings, stateDirectory: String, policy: DeliveryPolicy,
-                poster: any TicketPoster, now: @escaping () -> Int64 = Shipper.wallClockMs) {
+                poster: any TicketPoster, now: @escaping () -> Int64 = Clock.wallClockMs) {
         self.url = url
         self.settings = settings
         var directory = stateDirectory
@@ -66,12 +66,6 @@ public struct Shipper {
         schedule = RetrySchedule(settings)
         self.poster = poster
         self.now = now
-    }
-
-    public static func wallClockMs() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     /// The URL for messages: without a `user:password@` part.
