@@ -58,8 +58,7 @@ public struct Shipper {
                 poster: any TicketPoster, now: @escaping () -> Int64 = Clock.wallClockMs) {
         self.url = url
         self.settings = settings
-        var directory = stateDirectory
-        while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+        let directory = stateDirectory.trimmingTrailingSlashes
         spool = IncidentStore(directory: directory + "/incidents")
         state = TicketStateStore(stateDirectory: directory)
         self.policy = policy
@@ -128,8 +127,7 @@ public struct Shipper {
                 let text = try KernelFileReader.read(file)
                 let document = try JSONValue.parse(text.bytes)
                 let summary = try IncidentSummary(json: document, file: file)
-                var host: String?
-                if case .object(let fields) = document, case .string(let name)? = fields["host"] { host = name }
+                let host = IncidentDocument(document).text(IncidentKey.host)
                 guard summary.id == id else {
                     throw IncidentFileError(file: file, key: "id", reason: "'\(summary.id)' does not match the file name")
                 }

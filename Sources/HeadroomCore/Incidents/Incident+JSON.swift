@@ -7,43 +7,43 @@ extension Incident {
     /// written twice, as RFC 3339 UTC strings for people and as Unix milliseconds for programs.
     public func jsonValue(host: String, bootId: String) -> JSONValue {
         .object([
-            "schema": .integer(Incident.fileSchema),
-            "id": .string(id),
-            "kind": .string(kind.rawValue),
-            "host": .string(host),
-            "boot_id": .string(bootId),
-            "started_at": .string(RFC3339.utc(milliseconds: startedAtMs)),
-            "updated_at": .string(RFC3339.utc(milliseconds: updatedAtMs)),
-            "started_at_ms": .integer(startedAtMs),
-            "updated_at_ms": .integer(updatedAtMs),
-            "level": .string(level.rawValue),
-            "dry_run": .bool(dryRun),
-            "trigger": .object([
-                "signal": .string(trigger.signal.rawValue),
-                "value": .finite(trigger.value),
-                "threshold": .finite(trigger.threshold),
-                "held_seconds": .finite(trigger.heldSeconds),
-                "sentence": .string(trigger.sentence),
+            IncidentKey.schema: .integer(Incident.fileSchema),
+            IncidentKey.id: .string(id),
+            IncidentKey.kind: .string(kind.rawValue),
+            IncidentKey.host: .string(host),
+            IncidentKey.bootId: .string(bootId),
+            IncidentKey.startedAt: .string(RFC3339.utc(milliseconds: startedAtMs)),
+            IncidentKey.updatedAt: .string(RFC3339.utc(milliseconds: updatedAtMs)),
+            IncidentKey.startedAtMs: .integer(startedAtMs),
+            IncidentKey.updatedAtMs: .integer(updatedAtMs),
+            IncidentKey.level: .string(level.rawValue),
+            IncidentKey.dryRun: .bool(dryRun),
+            IncidentKey.trigger: .object([
+                IncidentKey.signal: .string(trigger.signal.rawValue),
+                IncidentKey.value: .finite(trigger.value),
+                IncidentKey.threshold: .finite(trigger.threshold),
+                IncidentKey.heldSeconds: .finite(trigger.heldSeconds),
+                IncidentKey.sentence: .string(trigger.sentence),
             ]),
-            "system": .object([
-                "mem_total_bytes": .bytes(system.memTotalBytes),
-                "mem_available_bytes": .bytes(system.memAvailableBytes),
-                "swap_total_bytes": .bytes(system.swapTotalBytes),
-                "swap_free_bytes": .bytes(system.swapFreeBytes),
-                "swappiness": .integer(Int64(system.swappiness)),
-                "pressure": system.pressure.jsonValue,
-                "forecast_seconds": system.forecastSeconds.map(JSONValue.finite) ?? .null,
-                "kernel_oom_kills": .bytes(system.kernelOomKills),
+            IncidentKey.system: .object([
+                IncidentKey.memTotalBytes: .bytes(system.memTotalBytes),
+                IncidentKey.memAvailableBytes: .bytes(system.memAvailableBytes),
+                IncidentKey.swapTotalBytes: .bytes(system.swapTotalBytes),
+                IncidentKey.swapFreeBytes: .bytes(system.swapFreeBytes),
+                IncidentKey.swappiness: .integer(Int64(system.swappiness)),
+                IncidentKey.pressure: system.pressure.jsonValue,
+                IncidentKey.forecastSeconds: system.forecastSeconds.map(JSONValue.finite) ?? .null,
+                IncidentKey.kernelOomKills: .bytes(system.kernelOomKills),
             ]),
-            "budget": budget?.jsonValue(unavailable: []) ?? .null,
-            "candidates": .array(candidates.map(\.incidentJSON)),
-            "culprit": culprit.map(JSONValue.string) ?? .null,
-            "actions": .array(actions.map(\.jsonValue)),
-            "memory_released_bytes": .bytes(memoryReleasedBytes),
-            "outcome": .string(outcome.rawValue),
-            "kernel_oom_killed_units": .array(kernelOomKilledUnits.map(JSONValue.string)),
-            "kernel_oom_kills_during": .bytes(kernelOomKillsDuring),
-            "narrative": .string(narrative),
+            IncidentKey.budget: budget?.jsonValue(unavailable: []) ?? .null,
+            IncidentKey.candidates: .array(candidates.map(\.incidentJSON)),
+            IncidentKey.culprit: culprit.map(JSONValue.string) ?? .null,
+            IncidentKey.actions: .array(actions.map(\.jsonValue)),
+            IncidentKey.memoryReleasedBytes: .bytes(memoryReleasedBytes),
+            IncidentKey.outcome: .string(outcome.rawValue),
+            IncidentKey.kernelOomKilledUnits: .array(kernelOomKilledUnits.map(JSONValue.string)),
+            IncidentKey.kernelOomKillsDuring: .bytes(kernelOomKillsDuring),
+            IncidentKey.narrative: .string(narrative),
         ])
     }
 }
@@ -51,18 +51,18 @@ extension Incident {
 extension Candidate {
     var incidentJSON: JSONValue {
         .object([
-            "unit": .string(unit),
-            "category": .string(category.rawValue),
-            "score": .finite(score),
-            "excluded_reason": excludedReason.map(JSONValue.string) ?? .null,
-            "parts": .object([
-                "working_set_bytes": .bytes(workingSetBytes),
-                "over_bytes": .bytes(overBytes),
-                "growth_bytes": .bytes(growthBytes),
-                "growth_window_seconds": .finite(growthWindowSeconds),
-                "swap_bytes": .bytes(swapBytes),
-                "pressure_some_avg10": .finite(pressureSomeAvg10),
-                "weight": .finite(weight),
+            IncidentKey.unit: .string(unit),
+            IncidentKey.category: .string(category.rawValue),
+            IncidentKey.score: .finite(score),
+            IncidentKey.excludedReason: excludedReason.map(JSONValue.string) ?? .null,
+            IncidentKey.parts: .object([
+                IncidentKey.workingSetBytes: .bytes(workingSetBytes),
+                IncidentKey.overBytes: .bytes(overBytes),
+                IncidentKey.growthBytes: .bytes(growthBytes),
+                IncidentKey.growthWindowSeconds: .finite(growthWindowSeconds),
+                IncidentKey.swapBytes: .bytes(swapBytes),
+                IncidentKey.pressureSomeAvg10: .finite(pressureSomeAvg10),
+                IncidentKey.weight: .finite(weight),
             ]),
         ])
     }
@@ -71,12 +71,12 @@ extension Candidate {
 extension Incident.ActionRecord {
     var jsonValue: JSONValue {
         .object([
-            "kind": .string(kind.rawValue),
-            "unit": .string(unit),
-            "issued_at_ms": .integer(issuedAtMs),
-            "result": result.map(JSONValue.string) ?? .null,
-            "finished_at_ms": finishedAtMs.map(JSONValue.integer) ?? .null,
-            "dry_run": .bool(dryRun),
+            IncidentKey.kind: .string(kind.rawValue),
+            IncidentKey.unit: .string(unit),
+            IncidentKey.issuedAtMs: .integer(issuedAtMs),
+            IncidentKey.result: result.map(JSONValue.string) ?? .null,
+            IncidentKey.finishedAtMs: finishedAtMs.map(JSONValue.integer) ?? .null,
+            IncidentKey.dryRun: .bool(dryRun),
         ])
     }
 }
@@ -181,35 +181,35 @@ public struct IncidentSummary: Equatable, Sendable {
             throw IncidentFileError(file: file, reason: "expected a JSON object, found \(json.kindName)")
         }
         let reader = FieldReader(fields: fields, file: file)
-        let schema = try reader.integer("schema")
+        let schema = try reader.integer(IncidentKey.schema)
         guard schema == Incident.fileSchema else {
-            throw IncidentFileError(file: file, key: "schema",
+            throw IncidentFileError(file: file, key: IncidentKey.schema,
                                     reason: "schema \(schema) is not supported (this headroom reads schema "
                                         + "\(Incident.fileSchema))")
         }
-        id = try reader.string("id")
-        kind = try reader.enumeration("kind", Incident.Kind.known)
-        startedAtMs = try reader.integer("started_at_ms")
-        updatedAtMs = try reader.integer("updated_at_ms")
-        culprit = try reader.optionalString("culprit")
-        outcome = try reader.enumeration("outcome", Incident.Outcome.known)
-        dryRun = try reader.bool("dry_run")
-        narrative = try reader.string("narrative")
+        id = try reader.string(IncidentKey.id)
+        kind = try reader.enumeration(IncidentKey.kind, Incident.Kind.known)
+        startedAtMs = try reader.integer(IncidentKey.startedAtMs)
+        updatedAtMs = try reader.integer(IncidentKey.updatedAtMs)
+        culprit = try reader.optionalString(IncidentKey.culprit)
+        outcome = try reader.enumeration(IncidentKey.outcome, Incident.Outcome.known)
+        dryRun = try reader.bool(IncidentKey.dryRun)
+        narrative = try reader.string(IncidentKey.narrative)
     }
 
     /// One entry of `headroom incidents list --json`.
     public var jsonValue: JSONValue {
         .object([
-            "id": .string(id),
-            "kind": .string(kind.rawValue),
-            "started_at": .string(RFC3339.utc(milliseconds: startedAtMs)),
-            "started_at_ms": .integer(startedAtMs),
-            "updated_at": .string(RFC3339.utc(milliseconds: updatedAtMs)),
-            "updated_at_ms": .integer(updatedAtMs),
-            "culprit": culprit.map(JSONValue.string) ?? .null,
-            "outcome": .string(outcome.rawValue),
-            "dry_run": .bool(dryRun),
-            "narrative": .string(narrative),
+            IncidentKey.id: .string(id),
+            IncidentKey.kind: .string(kind.rawValue),
+            IncidentKey.startedAt: .string(RFC3339.utc(milliseconds: startedAtMs)),
+            IncidentKey.startedAtMs: .integer(startedAtMs),
+            IncidentKey.updatedAt: .string(RFC3339.utc(milliseconds: updatedAtMs)),
+            IncidentKey.updatedAtMs: .integer(updatedAtMs),
+            IncidentKey.culprit: culprit.map(JSONValue.string) ?? .null,
+            IncidentKey.outcome: .string(outcome.rawValue),
+            IncidentKey.dryRun: .bool(dryRun),
+            IncidentKey.narrative: .string(narrative),
         ])
     }
 }
