@@ -89,7 +89,7 @@ struct CheckCommand: ReportingCommand {
         }
 
         var outcome = HealthCheck.evaluate(
-            HealthCheck.Inputs(nowMs: Daemon.wallClockMs(), incidents: incidents, budget: budget,
+            HealthCheck.Inputs(nowMs: Clock.wallClockMs(), incidents: incidents, budget: budget,
                                budgetRecord: budgetRecord, system: system, daemon: daemon, unreadable: unreadable),
             settings: HealthCheck.Settings(freshMinutes: freshMinutes, budget: budgetSettings,
                                            checkBudget: !noBudget,

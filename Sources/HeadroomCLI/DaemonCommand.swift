@@ -40,7 +40,7 @@ struct DaemonCommand: ParsableCommand {
                     }.mapError { $0 as any Error }
                 },
                 pruneIncidents: {
-                    for removed in store.prune(nowMs: Daemon.wallClockMs()) {
+                    for removed in store.prune(nowMs: Clock.wallClockMs()) {
                         DaemonLog.write(.info, "incident retention: removed \(removed)")
                     }
                 })

@@ -62,9 +62,9 @@ public struct BudgetRecordFileError: Error, Equatable, Sendable, CustomStringCon
 /// boot's earlier daemon left (a restart forgets no peak).
 ///
 /// In the daemon, once at start: `BudgetRecorder(file: BudgetRecordFile(paths: options.paths),
-/// nowMs: Daemon.wallClockMs())`; then every `config.budget.recordIntervalSeconds` of the tick,
+/// nowMs: Clock.wallClockMs())`; then every `config.budget.recordIntervalSeconds` of the tick,
 /// with that tick's samples: `recorder.observe(BudgetReport.compute(system:services:
-/// perServiceAvailable:config:), nowMs: Daemon.wallClockMs())`, logging a returned error once.
+/// perServiceAvailable:config:), nowMs: Clock.wallClockMs())`, logging a returned error once.
 /// The file is left in place on stop (the next daemon of this boot continues it).
 public final class BudgetRecorder {
     public let file: BudgetRecordFile

@@ -55,23 +55,16 @@ public struct Shipper {
     public var now: () -> Int64
 
     public init(url: String, settings: TicketSettings, stateDirectory: String, policy: DeliveryPolicy,
-                poster: any TicketPoster, now: @escaping () -> Int64 = Shipper.wallClockMs) {
+                poster: any TicketPoster, now: @escaping () -> Int64 = Clock.wallClockMs) {
         self.url = url
         self.settings = settings
-        var directory = stateDirectory
-        while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+        let directory = stateDirectory.trimmingTrailingSlashes
         spool = IncidentStore(directory: directory + "/incidents")
         state = TicketStateStore(stateDirectory: directory)
         self.policy = policy
         schedule = RetrySchedule(settings)
         self.poster = poster
         self.now = now
-    }
-
-    public static func wallClockMs() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     /// The URL for messages: without a `user:password@` part.
@@ -94,24 +87,11 @@ public struct Shipper {
 
     public func run() -> ShipReport {
         var report = ShipReport()
-        let shownURL = Self.redacted(url)
-        do {
-            try state.prepareAndLock()
-        } catch {
-            report.errors.append("cannot keep the delivery state, nothing sent: \(error)")
-            report.stopped = true
-            return report
-        }
-        let contents: TicketStateStore.Contents
-        do {
-            contents = try state.load()
-        } catch {
-            report.errors.append("cannot read the delivery state, nothing sent: \(error)")
+        guard let contents = openState(&report) else {
             report.stopped = true
             return report
         }
         report.errors.append(contentsOf: contents.problems)
-
         let files: [String]
         do {
             files = try spool.incidentFiles()
@@ -120,6 +100,31 @@ public struct Shipper {
             report.stopped = true
             return report
         }
+        let (entries, present) = readSpool(files, contents: contents, report: &report)
+        deliver(entries, contents: contents, report: &report)
+        reconcile(contents, present: present, report: &report)
+        return report
+    }
+
+    /// Locks and loads the delivery state; nil (and the error in `report`) when it cannot.
+    private func openState(_ report: inout ShipReport) -> TicketStateStore.Contents? {
+        do {
+            try state.prepareAndLock()
+        } catch {
+            report.errors.append("cannot keep the delivery state, nothing sent: \(error)")
+            return nil
+        }
+        do {
+            return try state.load()
+        } catch {
+            report.errors.append("cannot read the delivery state, nothing sent: \(error)")
+            return nil
+        }
+    }
+
+    /// The spool's undelivered incidents, oldest first, and the ids of every file present.
+    private func readSpool(_ files: [String], contents: TicketStateStore.Contents, report: inout ShipReport)
+        -> (entries: [SpoolEntry], present: Set<String>) {
         var entries: [SpoolEntry] = []
         var present = Set<String>()
         for file in files {
@@ -134,8 +139,7 @@ public struct Shipper {
                 let text = try KernelFileReader.read(file)
                 let document = try JSONValue.parse(text.bytes)
                 let summary = try IncidentSummary(json: document, file: file)
-                var host: String?
-                if case .object(let fields) = document, case .string(let name)? = fields["host"] { host = name }
+                let host = IncidentDocument(document).text(IncidentKey.host)
                 guard summary.id == id else {
                     throw IncidentFileError(file: file, key: "id", reason: "'\(summary.id)' does not match the file name")
                 }
@@ -147,7 +151,11 @@ public struct Shipper {
         }
         // Oldest first, so tickets arrive in the order things happened.
         entries.sort { ($0.summary.startedAtMs, $0.id) < ($1.summary.startedAtMs, $1.id) }
+        return (entries, present)
+    }
 
+    private func deliver(_ entries: [SpoolEntry], contents: TicketStateStore.Contents, report: inout ShipReport) {
+        let shownURL = Self.redacted(url)
         var failuresInARow = 0
         for entry in entries {
             let nowMs = now()
@@ -157,41 +165,42 @@ public struct Shipper {
             switch decision {
             case .alreadyDelivered:
                 report.alreadyDelivered += 1
+            case .backingOff:
+                report.backingOff.append(entry.id)
             case .awaitingOutcome:
                 report.awaitingOutcome.append(entry.id)
                 // Recorded at first sight, so that its pruning before delivery is noticed.
-                if contents.queued[entry.id] == nil {
-                    do {
-                        try state.write(record)
-                    } catch {
-                        report.errors.append("incident \(entry.id): \(error)")
-                    }
-                }
-            case .backingOff:
-                report.backingOff.append(entry.id)
+                recordFirstSight(record, contents: contents, report: &report)
             case .due where failuresInARow >= Self.consecutiveFailureLimit:
                 // The receiver is down or black-holed: do not spend a timeout on every incident of
                 // the spool in this run. These stay due and are tried first next time.
                 report.deferred.append(entry.id)
-                if contents.queued[entry.id] == nil {
-                    do {
-                        try state.write(record)
-                    } catch {
-                        report.errors.append("incident \(entry.id): \(error)")
-                    }
-                }
+                recordFirstSight(record, contents: contents, report: &report)
             case .due(let reason):
                 let delivered = attempt(entry, reason: reason, record: &record, url: shownURL, report: &report)
                 failuresInARow = delivered ? 0 : failuresInARow + 1
             }
         }
-
-        // Queued incidents whose file is gone were pruned before delivery: said once, loudly.
         if !report.deferred.isEmpty {
             report.errors.append("\(report.deferred.count) due incidents not tried in this run after "
                 + "\(Self.consecutiveFailureLimit) failures in a row at \(shownURL): "
                 + report.deferred.joined(separator: ", "))
         }
+    }
+
+    private func recordFirstSight(_ record: QueuedRecord, contents: TicketStateStore.Contents,
+                                  report: inout ShipReport) {
+        guard contents.queued[record.id] == nil else { return }
+        do {
+            try state.write(record)
+        } catch {
+            report.errors.append("incident \(record.id): \(error)")
+        }
+    }
+
+    /// Queued incidents whose file is gone were pruned before delivery: said once, loudly.
+    /// Delivery markers follow the spool's retention; a leftover record of a delivered one goes.
+    private func reconcile(_ contents: TicketStateStore.Contents, present: Set<String>, report: inout ShipReport) {
         for (id, record) in contents.queued.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
             guard !contents.delivered.contains(id) else {
                 state.remove(id: id, suffix: TicketStateStore.queuedSuffix)
@@ -200,8 +209,8 @@ public struct Shipper {
             report.lost.append(id)
             let last = record.lastError.map { "; last error: \($0)" } ?? ""
             report.errors.append("incident \(id) was pruned from \(spool.directory) before it was delivered to "
-                + "\(shownURL) (\(record.attempts) failed attempts\(last)); it will not reach the ticket system, "
-                + "see its journal entry")
+                + "\(Self.redacted(url)) (\(record.attempts) failed attempts\(last)); it will not reach the ticket "
+                + "system, see its journal entry")
             do {
                 try state.write(LostRecord(id: id, noticedAtMs: now(), attempts: record.attempts,
                                            lastError: record.lastError))
@@ -209,12 +218,10 @@ public struct Shipper {
                 report.errors.append("incident \(id): \(error)")
             }
         }
-        // Delivery markers follow the spool's retention; a leftover record of a delivered one goes.
         for id in contents.delivered {
             if !present.contains(id) { state.remove(id: id, suffix: TicketStateStore.deliveredSuffix) }
             if contents.queued[id] != nil { state.remove(id: id, suffix: TicketStateStore.queuedSuffix) }
         }
-        return report
     }
 
     /// After this many failed attempts in a row, a run stops trying (the rest are deferred).

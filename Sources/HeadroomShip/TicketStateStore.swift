@@ -28,16 +28,12 @@ public struct TicketStateStore: Sendable {
     static let fileMode: mode_t = 0o640
 
     public init(directory: String) {
-        var trimmed = directory
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-        self.directory = trimmed
+        self.directory = directory.trimmingTrailingSlashes
     }
 
     /// The tickets directory of a state directory.
     public init(stateDirectory: String) {
-        var trimmed = stateDirectory
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-        self.init(directory: trimmed + "/tickets")
+        self.init(directory: stateDirectory.trimmingTrailingSlashes + "/tickets")
     }
 
     public func path(id: String, suffix: String) -> String { directory + "/" + id + suffix }

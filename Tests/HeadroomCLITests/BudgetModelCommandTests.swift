@@ -116,7 +116,7 @@ struct BudgetModelCommandTests {
             + "unknown time (no current budget record); no warning"))
 
         try vm.write("run/headroom/.created", "") // RuntimeDirectory= on a host
-        let now = Daemon.wallClockMs()
+        let now = Clock.wallClockMs()
         let line = BudgetRecord.Line(peakBytes: 720 << 20, peakAtMs: now - 60_000, overSinceMs: now - 20 * 60_000,
                                      lastSeenMs: now - 30_000)
         try BudgetRecordFile(paths: KernelPaths(root: vm.root))

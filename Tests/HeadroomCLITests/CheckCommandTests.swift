@@ -50,7 +50,7 @@ private struct CheckHost {
 
     func daemonRunning(level: PressureLevel = .calm, pid: Int32 = 4242) throws {
         try DaemonStatusFile(paths: KernelPaths(root: root))
-            .write(level: level, sinceMs: Daemon.wallClockMs() - 60_000, startedAtMs: Daemon.wallClockMs() - 3_600_000,
+            .write(level: level, sinceMs: Clock.wallClockMs() - 60_000, startedAtMs: Clock.wallClockMs() - 3_600_000,
                    pid: pid)
         // The status file keeps the comm of the process that wrote it (this test runner, where the
         // daemon's is "headroom"); the fixture's /proc says that process runs.
@@ -65,7 +65,7 @@ private struct CheckHost {
     }
 }
 
-private func minutesAgo(_ minutes: Int64) -> Int64 { Daemon.wallClockMs() - minutes * 60_000 }
+private func minutesAgo(_ minutes: Int64) -> Int64 { Clock.wallClockMs() - minutes * 60_000 }
 
 private func firstLine(_ text: String) -> String { String(text.prefix { $0 != "\n" }) }
 

@@ -21,10 +21,10 @@ func incident(_ id: String, startedAtMs: Int64 = 1_800_000_000_123, culprit: Str
     let candidates = [
         Candidate(unit: "leaky.service", category: .application, workingSetBytes: 900 * mib, overBytes: 0,
                   growthBytes: 600 * mib, growthWindowSeconds: 60, swapBytes: 24 * mib, pressureSomeAvg10: 12.5,
-                  weight: 2, score: 4075, excludedReason: nil),
+                  weight: 2, score: 4075, exclusion: nil),
         Candidate(unit: "sshd.service", category: .userland, workingSetBytes: 8 * mib, overBytes: 0, growthBytes: 0,
                   growthWindowSeconds: 60, swapBytes: 0, pressureSomeAvg10: 0, weight: 1, score: 2,
-                  excludedReason: "protected"),
+                  exclusion: .protected),
     ]
     let trigger = Trigger(signal: .available, value: 1.95, threshold: 3, heldSeconds: 4.5)
     var incident = Incident(

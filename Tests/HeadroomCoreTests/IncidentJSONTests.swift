@@ -23,10 +23,10 @@ enum SampleIncident {
 
     static let leaky = Candidate(unit: "leaky.service", category: .application, workingSetBytes: 900 * mib,
                                  overBytes: 0, growthBytes: 600 * mib, growthWindowSeconds: 60, swapBytes: 24 * mib,
-                                 pressureSomeAvg10: 12.5, weight: 1, score: 2037.5, excludedReason: nil)
+                                 pressureSomeAvg10: 12.5, weight: 1, score: 2037.5, exclusion: nil)
     static let sshd = Candidate(unit: "sshd.service", category: .userland, workingSetBytes: 8 * mib, overBytes: 0,
                                 growthBytes: 0, growthWindowSeconds: 60, swapBytes: 0, pressureSomeAvg10: 0,
-                                weight: 0.25, score: 0.5, excludedReason: "protected")
+                                weight: 0.25, score: 0.5, exclusion: .protected)
 
     static func make(id: String = "1800000000-1", startedAtMs: Int64 = 1_800_000_000_123,
                      forecast: Double? = 12.4, withBudget: Bool = true) -> Incident {
@@ -280,7 +280,7 @@ struct IncidentSummaryTests {
          "/i/a.json: kind: 'panic' is not one of restart, no_actionable_culprit, kernel_oom_kill"),
         (good.replacing("outcome", with: .string("meh")), "outcome",
          "/i/a.json: outcome: 'meh' is not one of pending, recovered, not_recovered, failed, dry_run, no_action, "
-            + "kernel_oom_kill"),
+            + "kernel_oom_kill, interrupted"),
         (good.replacing("narrative", with: .null), "narrative", "/i/a.json: narrative: expected a string, found null"),
     ])
     func errors(json: JSONValue, key: String, message: String) {

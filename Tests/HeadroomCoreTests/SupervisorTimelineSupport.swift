@@ -133,7 +133,7 @@ func runTimeline(_ vm: SimulatedVM, settings: SupervisorSettings = SupervisorSet
         if let job = pendingJob, time >= job.at {
             pendingJob = nil
             if let index = vm.services.firstIndex(where: { $0.unit == job.unit }) { vm.services[index].restart(at: time) }
-            for action in jobResultLost ? [] : run.supervisor.jobFinished(unit: job.unit, result: "done", time: time,
+            for action in jobResultLost ? [] : run.supervisor.jobFinished(unit: job.unit, result: .done, time: time,
                                                      wallClockMs: 1_800_000_000_000 + Int64(time * 1000)) {
                 run.actions.append((time, action))
             }

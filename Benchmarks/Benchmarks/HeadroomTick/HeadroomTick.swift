@@ -1,4 +1,5 @@
 import Benchmark
+import HeadroomCore
 import HeadroomLinux
 
 /// One full sample + decision tick over fixture trees of 10, 100 and 1,000 unit cgroups.

@@ -28,7 +28,7 @@ public struct Forecast: Sendable {
         values.removeAll(keepingCapacity: true)
     }
 
-    var timesFirst: Double? { times.first }
+    var firstTime: Double? { times.first }
 
     /// Least-squares slope per second; nil with fewer than 3 samples or under half a second of data.
     public var slope: Double? {

@@ -6,7 +6,7 @@ enum Narrative {
         if incident.dryRun { verb = "would have been restarted (dry run: nothing was changed)" }
         let kill = incident.actions.first { $0.kind == .kill }
         let restart = incident.actions.first { $0.kind == .restart }
-        if let result = restart?.result, result != "done", result != "dry_run" {
+        if let result = restart?.result, result != JobResult.done.recordText, result != JobResult.dryRunRecordText {
             verb = "could not be restarted (systemd job result: \(result))"
         } else if restart?.result == nil && !incident.dryRun {
             verb = "is being restarted"

@@ -1,24 +1,7 @@
-/// One sampling of the system: what the I/O shell read, and when.
-public struct Observation: Sendable {
-    /// Monotonic seconds (CLOCK_MONOTONIC); all durations are measured on it.
-    public var time: Double
-    /// Wall clock, Unix milliseconds, for incident times only.
-    public var wallClockMs: Int64
-    public var system: SystemSample
-    public var services: [ServiceSample]
-    public var perServiceAvailable: Bool
-
-    public init(time: Double, wallClockMs: Int64, system: SystemSample, services: [ServiceSample],
-                perServiceAvailable: Bool = true) {
-        self.time = time
-        self.wallClockMs = wallClockMs
-        self.system = system
-        self.services = services
-        self.perServiceAvailable = perServiceAvailable
-    }
-}
-
-/// What the supervisor decides; the I/O shell only carries these out.
+/// What the supervisor decides; the I/O shell only carries these out (`ActionExecutor`).
+///
+/// Within one batch the executor issues the D-Bus calls (`restartUnit`, `killUnit`) before
+/// anything that may fsync (`writeIncident`), whatever their order in the batch.
 public enum SupervisorAction: Equatable, Sendable {
     case setSwappiness(Int)
     /// `RestartUnit(unit, "replace")`; the shell reports the job's end with `jobFinished`.
@@ -32,8 +15,12 @@ public enum SupervisorAction: Equatable, Sendable {
     case log(LogLevel, String)
     /// Sample every this many seconds from now on.
     case setTick(Double)
-}
 
-public enum LogLevel: String, Equatable, Sendable {
-    case debug, info, notice, warning, error
+    /// A call to systemd that must not wait behind a file write.
+    public var isBusCall: Bool {
+        switch self {
+        case .restartUnit, .killUnit: true
+        default: false
+        }
+    }
 }

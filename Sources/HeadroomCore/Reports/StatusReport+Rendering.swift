@@ -119,13 +119,3 @@ extension PressureLine {
             + "avg300 \(String(format2: avg300))  total \(String(format2: Double(totalMicroseconds) / 1_000_000)) s"
     }
 }
-
-extension String {
-    /// Two decimals, as the kernel prints PSI averages ("0.00", "12.34").
-    public init(format2 value: Double) {
-        let hundredths = Int64((value * 100).rounded())
-        let whole = hundredths / 100
-        let fraction = abs(hundredths % 100)
-        self = "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
-}

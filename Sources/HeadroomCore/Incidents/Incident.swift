@@ -24,6 +24,8 @@ public struct Incident: Equatable, Sendable {
         case noAction = "no_action"
         /// A process was killed by the kernel.
         case kernelOomKill = "kernel_oom_kill"
+        /// Headroom stopped before the action's outcome was seen.
+        case interrupted
     }
 
     public struct SystemSnapshot: Equatable, Sendable {

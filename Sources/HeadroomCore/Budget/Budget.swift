@@ -89,7 +89,7 @@ public struct BudgetReport: Equatable, Sendable {
         let applicationUnits = unitsByCategory[.application] ?? []
         let budget = reserved.map { installed.over($0) }
         let actual = perServiceAvailable ? applicationUnits.saturatingSum(\.actualBytes) : nil
-        let headroom: Int64? = if let budget, let actual { Int64.clampedDifference(budget, actual) } else { nil }
+        let headroom: Int64? = if let budget, let actual { Int64(saturatingDifference: budget, actual) } else { nil }
         return BudgetReport(
             installed: system.installed, memTotalBytes: memTotal, categories: categories,
             application: ApplicationBudget(budgetBytes: budget, actualBytes: actual, headroomBytes: headroom,

@@ -23,20 +23,18 @@ public struct IncidentTally: Equatable, Sendable {
     ///   - document: the whole file, for its actions and kernel OOM kills.
     public mutating func add(_ summary: IncidentSummary, document: JSONValue) {
         byKind[summary.kind, default: 0] += 1
-        guard case .object(let fields) = document else { return }
-        if case .array(let actions)? = fields["actions"] {
-            for case .object(let action) in actions where action["dry_run"] != .bool(true) {
-                switch action["kind"] {
-                case .string(Incident.ActionRecord.Kind.restart.rawValue)?: restarts += 1
-                case .string(Incident.ActionRecord.Kind.kill.rawValue)?: kills += 1
-                default: break
-                }
+        let incident = IncidentDocument(document)
+        for action in incident.items(IncidentKey.actions) where !action.flag(IncidentKey.dryRun) {
+            switch action.text(IncidentKey.kind) {
+            case Incident.ActionRecord.Kind.restart.rawValue?: restarts += 1
+            case Incident.ActionRecord.Kind.kill.rawValue?: kills += 1
+            default: break
             }
         }
         // A kernel OOM kill during a restart incident is counted there and in an incident of its own:
         // only the latter is counted here.
-        if summary.kind == .kernelOomKill, case .integer(let kills)? = fields["kernel_oom_kills_during"], kills > 0 {
-            missedKernelOomKills += UInt64(kills)
+        if summary.kind == .kernelOomKill, let kills = incident.integer(IncidentKey.kernelOomKillsDuring), kills > 0 {
+            missedKernelOomKills = missedKernelOomKills.saturatingAdd(UInt64(kills))
         }
     }
 }
