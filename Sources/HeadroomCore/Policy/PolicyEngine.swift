@@ -23,7 +23,7 @@ public struct PolicyEngine: Sendable {
     private let isProtected: @Sendable (String) -> Bool
     private let cooldownSeconds: Double
     private var horizon: ExhaustionHorizon
-    public private(set) var histories: [String: UnitHistory] = [:]
+    public private(set) var histories: [String: UnitMemoryHistory] = [:]
     public private(set) var ladders: [String: UnitLadder] = [:]
     private var limiter: NoActionLimiter
     private var busyUntil = -Double.infinity
@@ -54,7 +54,7 @@ public struct PolicyEngine: Sendable {
                 histories.values[index].observe(time: time, sample: service, startedAt: startedAt(service.unit),
                                                 settings: settings)
             } else {
-                var history = UnitHistory(unit: service.unit)
+                var history = UnitMemoryHistory(unit: service.unit)
                 history.observe(time: time, sample: service, startedAt: startedAt(service.unit), settings: settings)
                 histories[service.unit] = history
             }
@@ -133,14 +133,14 @@ public struct PolicyEngine: Sendable {
     private var stepped: [String] { ladders.values.filter { $0.step != .idle }.map(\.unit) }
 
     /// Histories and ladder steps to keep in the state directory.
-    public var remembered: (histories: [UnitHistory.Remembered], ladders: [UnitLadder]) {
+    public var remembered: (histories: [UnitMemoryHistory.Remembered], ladders: [UnitLadder]) {
         (histories.values.map(\.remembered), ladders.values.filter { $0.step != .idle })
     }
 
     /// After a daemon restart: what was kept. A containment stays in force (systemd keeps the
     /// runtime properties), so its ladder must come back with it.
-    public mutating func restore(histories kept: [UnitHistory.Remembered], ladders steps: [UnitLadder]) {
-        for memory in kept { histories[memory.unit] = UnitHistory(restoring: memory) }
+    public mutating func restore(histories kept: [UnitMemoryHistory.Remembered], ladders steps: [UnitLadder]) {
+        for memory in kept { histories[memory.unit] = UnitMemoryHistory(restoring: memory) }
         for ladder in steps { ladders[ladder.unit] = ladder }
     }
 

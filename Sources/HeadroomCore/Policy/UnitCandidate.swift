@@ -1,7 +1,7 @@
 /// One unit as the decision sees it at one moment: its figures, budget, age, growth on
 /// every horizon, restart history, and what acting on it would and would not achieve.
 ///
-/// Built from `UnitHistory` only when Headroom has to decide (not every tick).
+/// Built from `UnitMemoryHistory` only when Headroom has to decide (not every tick).
 public struct UnitCandidate: Equatable, Sendable {
     /// The harm order of DESIGN §5, least harmful to act on first.
     public enum HarmClass: Int, Comparable, Sendable {
@@ -42,7 +42,7 @@ public struct UnitCandidate: Equatable, Sendable {
     public var category: BudgetCategory
     public var expectedBytes: UInt64?
     public var overBytes: UInt64
-    public var figures: UnitHistory.Figures
+    public var figures: UnitMemoryHistory.Figures
     public var growth: UnitGrowth
     public var ageSeconds: Double?
     public var warmUp: WarmUpRule.Verdict
@@ -77,7 +77,7 @@ extension UnitCandidate {
     ///   - isProtected: the configured protected set matches it.
     ///   - refusesRestart: the shell knows systemd will not restart it (besides scopes).
     ///   - weight: 2 for `prefer`, 0.25 for `avoid`, 1 otherwise.
-    public init(history: UnitHistory, at time: Double, horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
+    public init(history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
                 category: BudgetCategory, expected: UInt64?, isProtected: Bool, refusesRestart: Bool = false,
                 weight: Double = 1, settings: PolicySettings) {
         let figures = history.latest
@@ -123,7 +123,7 @@ extension UnitCandidate {
         return nil
     }
 
-    private static func freedByRestart(_ figures: UnitHistory.Figures, normal: UInt64?) -> UInt64 {
+    private static func freedByRestart(_ figures: UnitMemoryHistory.Figures, normal: UInt64?) -> UInt64 {
         let held = figures.workingSetBytes.over(figures.shmemBytes) + figures.swapBytes
         return held.over(normal ?? 0)
     }

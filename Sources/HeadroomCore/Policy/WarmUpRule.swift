@@ -51,7 +51,7 @@ public enum WarmUpRule {
         return nil
     }
 
-    public static func verdict(_ history: UnitHistory, at time: Double, horizon: ExhaustionHorizon.Reading,
+    public static func verdict(_ history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading,
                                memTotal: UInt64, settings: PolicySettings.WarmUp) -> Verdict {
         guard let age = history.age(at: time), age < settings.youngSeconds else { return .notYoung }
         if let limit = absorbLimit(horizon, memTotal: memTotal, settings: settings) { return .cannotAbsorb(limit) }
@@ -60,7 +60,7 @@ public enum WarmUpRule {
 
     /// Growth that counts for an old unit starts when its warm-up ended, so a heap touched at
     /// start is not mistaken for a creep hours later.
-    public static func growthCountsSince(_ history: UnitHistory, settings: PolicySettings.WarmUp) -> Double {
+    public static func growthCountsSince(_ history: UnitMemoryHistory, settings: PolicySettings.WarmUp) -> Double {
         history.startedAt.map { $0 + settings.youngSeconds } ?? -.infinity
     }
 }

@@ -12,7 +12,7 @@ struct LadderAndChooserTests {
     static func candidate(_ unit: String, category: BudgetCategory = .application, workingSet: UInt64,
                           expected: UInt64? = nil, rate: Double = 0, shmem: UInt64 = 0, age: Double? = 86_400,
                           regrowing: Bool = false, restarts: Int = 0, protected: Bool = false) -> UnitCandidate {
-        var figures = UnitHistory.Figures()
+        var figures = UnitMemoryHistory.Figures()
         figures.workingSetBytes = workingSet
         figures.shmemBytes = shmem
         figures.anonBytes = workingSet - shmem

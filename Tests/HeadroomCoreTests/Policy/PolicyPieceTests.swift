@@ -96,7 +96,7 @@ struct PolicyPieceTests {
     @Test("history: age from its start, a restart is seen from the start time, regrowth past the level at restart")
     func historyRegrowth() {
         let settings = PolicySettings()
-        var history = UnitHistory(unit: "worker.service")
+        var history = UnitMemoryHistory(unit: "worker.service")
         for t in 0...20 {
             history.observe(time: Double(t), sample: Self.sample("worker.service", workingSet: UInt64(100 + t * 20) * Self.mib),
                             startedAt: -5, settings: settings)
@@ -116,7 +116,7 @@ struct PolicyPieceTests {
 
     @Test("a slow creep shows on the 10-minute horizon, not in 30 s")
     func slowCreep() {
-        var history = UnitHistory(unit: "crm.service")
+        var history = UnitMemoryHistory(unit: "crm.service")
         for t in stride(from: 0, through: 900, by: 5) {
             history.observe(time: Double(t), sample: Self.sample("crm.service",
                                                                  workingSet: 1200 * Self.mib + UInt64(Double(t) / 60 * 8) * Self.mib),
@@ -134,12 +134,12 @@ struct PolicyRestoreTests {
     func restore() {
         let mib = PolicyRig.mib
         let settings = PolicySettings()
-        var history = UnitHistory(unit: "w.service")
+        var history = UnitMemoryHistory(unit: "w.service")
         history.observe(time: 0, sample: PolicyPieceTests.sample("w.service", workingSet: 600 * mib), startedAt: -10,
                         settings: settings)
         history.observe(time: 1, sample: PolicyPieceTests.sample("w.service", workingSet: 80 * mib), startedAt: 1,
                         settings: settings)
-        var restored = UnitHistory(restoring: history.remembered)
+        var restored = UnitMemoryHistory(restoring: history.remembered)
         #expect(restored.restarts == 1 && restored.levelAtLastRestart == 600 * mib)
         restored.observe(time: 50, sample: PolicyPieceTests.sample("w.service", workingSet: 560 * mib), startedAt: 1,
                          settings: settings)

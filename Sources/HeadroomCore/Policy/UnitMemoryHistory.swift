@@ -6,7 +6,7 @@
 /// the shell each tick, gives its age and reveals restarts (ours, or systemd's after its
 /// own OOM); at each restart the level it had reached is kept, so a leak that grows back
 /// past it is known to regrow. Allocation-free per tick after `init`.
-public struct UnitHistory: Sendable {
+public struct UnitMemoryHistory: Sendable {
     /// The unit's latest figures from its cgroup.
     public struct Figures: Equatable, Sendable {
         public var workingSetBytes: UInt64 = 0

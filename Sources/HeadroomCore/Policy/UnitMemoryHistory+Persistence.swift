@@ -1,7 +1,7 @@
 /// What of a unit's history must survive a daemon restart (DESIGN §5: "per-unit history kept in
 /// the state directory so a daemon restart forgets nothing"): its restarts and the sizes that
 /// tell regrowth, not the rings (they refill in minutes).
-extension UnitHistory {
+extension UnitMemoryHistory {
     public struct Remembered: Equatable, Sendable {
         public var unit: String
         public var startedAt: Double?
