@@ -65,7 +65,10 @@ public final class SystemSampler {
                 }
             }
             guard online > 0 else { return fallback(memTotal, "\(directory) lists no online memory blocks") }
-            let installed = online * blockSize
+            let (installed, overflow) = online.multipliedReportingOverflow(by: blockSize)
+            guard !overflow, installed <= KernelText.plausibleLimit else {
+                return fallback(memTotal, "\(online) blocks of \(blockSize) bytes is implausibly large")
+            }
             // Hot-plug granularity can make blocks cover less than MemTotal in odd setups; never report less.
             return InstalledMemory(bytes: max(installed, memTotal), source: .memoryBlocks)
         } catch {
