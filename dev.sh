@@ -4,6 +4,7 @@
 #   ./dev.sh test     build and run the test suite
 #   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default: all; root, ~35 min)
 #   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
+#   ./dev.sh fuzz [TARGET|all|list] [--runs N|--seconds S]  libFuzzer on the parsers (docs/FUZZING.md)
 # Both first install the Debian packages the build needs (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,12 +49,18 @@ case "${1:-}" in
         install_packages "${BUILD_PACKAGES[@]}"
         exec Benchmarks/run "${@:2}"
         ;;
+    fuzz)
+        install_packages "${BUILD_PACKAGES[@]}"
+        shift
+        if [ $# -eq 0 ] || [[ "$1" == --* ]]; then set -- all "$@"; fi
+        exec Fuzz/run "$@"
+        ;;
     e2e)
         install_packages "${BUILD_PACKAGES[@]}" "${E2E_PACKAGES[@]}"
         if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all; fi
         ;;
     *)
-        sed -n '2,7p' "$0" >&2
+        sed -n '2,8p' "$0" >&2
         exit 2
         ;;
 esac

@@ -17,13 +17,8 @@ struct DaemonCommand: ParsableCommand {
     var stateDir = "/var/lib/headroom"
 
     func run() throws {
-        let config: HeadroomConfig
-        do {
-            config = try ConfigLoader.load(path: common.config)
-        } catch {
-            DaemonLog.write(.error, "invalid config: \(error)")
-            throw ExitCode(1)
-        }
+        let (config, configProblem) = LastGoodConfig(stateDirectory: stateDir).loadForStart(path: common.config)
+        if let configProblem { DaemonLog.write(.error, configProblem) }
         let store = IncidentStore(directory: stateDir + "/incidents", keepCount: config.incidents.keepCount,
                                   keepDays: config.incidents.keepDays)
         let host = HostIdentity.hostname()

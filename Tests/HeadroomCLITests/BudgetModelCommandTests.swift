@@ -141,12 +141,16 @@ struct BudgetModelCommandTests {
         for unit in ["telegraf.service", "app-web.service", "postgresql.service"] {
             _ = try scratch.write("guest-3gib/sys/fs/cgroup/system.slice/\(unit)/memory.current", "18446744073709551615\n")
         }
+        // The parser refuses the value (issue 13), so the three units are left out, named, and the
+        // sums over the rest stay real; the budget's own sums saturate for what gets through.
         let budget = headroom("budget", "--root", root, "--json")
         #expect(budget.code == 0, "\(budget.stderr)")
-        #expect(try budget.json()["application"]?["actual_bytes"]?.int == Int64.max)
+        #expect(budget.stderr.contains("telegraf.service/memory.current:1: 18446744073709551615 is an implausible value"))
+        let applications = try #require(try budget.json()["application"]?["actual_bytes"]?.int)
+        #expect(applications > 0 && applications < 1 << 30)
         let check = headroom("check", "--root", root, "--state-dir", scratch.path, "--daemon-optional")
         #expect([0, 1].contains(check.code), "\(check.stdout)")
-        #expect(check.stdout.contains("telegraf.service (monitoring) over its budget: 16384 PiB of 256 MiB"))
+        #expect(!check.stdout.contains("PiB"))
         #expect(headroom("metrics", "--root", root, "--state-dir", scratch.path).code == 0)
         #expect(headroom("status", "--root", root).code == 0)
     }

@@ -13,7 +13,7 @@ struct ConfigCommandTests {
 
     /// Each bad config, the key path its error must name, and a word the sentence must contain.
     static let badConfigs: [BadConfig] = [
-        BadConfig(json: #"{"budget": "#, path: "", mentions: "not valid JSON"),
+        BadConfig(json: #"{"budget": "#, path: "budget", mentions: "not valid JSON"),
         BadConfig(json: #"[1, 2]"#, path: "", mentions: "expected an object"),
         BadConfig(json: #"{"budgte": {}}"#, path: "budgte", mentions: "unknown key"),
         BadConfig(json: #"{"budget": 3}"#, path: "budget", mentions: "found a number"),

@@ -65,7 +65,9 @@ struct ConfigValidationTests {
         #expect(config.supervisor.critical.dwellSeconds == 1)
         #expect(config.supervisor.critical.availablePercent == SupervisorSettings().critical.availablePercent)
         #expect(config.supervisor.isProtected("important-db.service"))
-        #expect(!config.supervisor.isProtected("systemd-journald.service"))
+        #expect(!config.supervisor.isProtected("systemd-logind.service"))
+        // The core set (ProtectedUnitsTests) stays protected under a replaced list.
+        #expect(config.supervisor.isProtected("systemd-journald.service"))
         #expect(config.supervisor.avoid.map(\.text) == ["postgresql"])
         #expect(config.supervisor.maxRestartsPerHour == 5)
         #expect(config.supervisor.minimumCulpritBytes == 64 << 20)

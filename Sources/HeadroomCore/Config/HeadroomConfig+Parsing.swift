@@ -5,17 +5,23 @@
 /// refused with the JSON path of the key.
 extension HeadroomConfig {
     public static let maximumSizeBytes: UInt64 = 1 << 44 // 16 TiB: far above any VM the platform sells
+    /// A config is a few KiB; a larger file is a mistake (a log or a binary given by accident).
+    public static let maximumFileBytes = 1 << 20
 
     /// - Parameters:
     ///   - bytes: the file's content.
     ///   - file: the file's path, named in errors.
     /// - Throws: `ConfigError` naming the file, the key path and what is expected.
     public static func parse(_ bytes: [UInt8], file: String? = nil) throws(ConfigError) -> HeadroomConfig {
+        guard bytes.count <= maximumFileBytes else {
+            throw ConfigError(file: file, path: "", message: "the file has \(bytes.count) bytes; a config may have at most "
+                + "\(maximumFileBytes) (1 MiB)")
+        }
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
         } catch {
-            throw ConfigError(file: file, path: "", message: error.message)
+            throw ConfigError(file: file, path: error.path, message: error.message)
         }
         do {
             return try HeadroomConfig(json: document, at: .root)

@@ -11,21 +11,22 @@ public indirect enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text.
-    /// - Throws: `JSONValue.SyntaxError` with the decoder's explanation.
+    /// Parses JSON text strictly (`JSONParser`: no key twice, no number out of range).
+    /// - Throws: `JSONValue.SyntaxError` saying what is wrong, with line, column and JSON path.
     public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = context.underlyingError.map { "\($0)" } ?? context.debugDescription
-            throw SyntaxError(message: "not valid JSON: \(underlying)")
-        } catch {
-            throw SyntaxError(message: "not valid JSON: \(error)")
-        }
+        var parser = JSONParser(bytes)
+        return try parser.document()
     }
 
     public struct SyntaxError: Error, Equatable, Sendable {
         public let message: String
+        /// The JSON path of the value where reading stopped (`supervisor.protected[2]`); empty at the top.
+        public let path: String
+
+        public init(message: String, path: String = "") {
+            self.message = message
+            self.path = path
+        }
     }
 
     /// A word for error messages: "a string", "an array", ...

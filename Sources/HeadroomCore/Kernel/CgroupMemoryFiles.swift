@@ -15,7 +15,9 @@ public enum MemoryLimit: Equatable, Sendable {
         guard let value = line.unsigned(line.start..<line.end) else {
             throw text.error("expected a number of bytes or 'max'", at: line)
         }
-        return .bytes(value)
+        // A limit above any possible RAM limits nothing (the kernel shows its own "no limit",
+        // 2^63 - 4096, as such a number when it was written by hand).
+        return value > KernelText.plausibleLimit ? .unlimited : .bytes(value)
     }
 }
 
@@ -23,7 +25,7 @@ public enum MemoryLimit: Equatable, Sendable {
 public enum CgroupCounter {
     public static func parse(_ text: KernelText) throws(KernelFileError) -> UInt64 {
         let line = try text.singleValue()
-        guard let value = line.unsigned(line.start..<line.end) else {
+        guard let value = try line.plausibleUnsigned(line.start..<line.end) else {
             throw text.error("expected a number of bytes", at: line)
         }
         return value
@@ -55,7 +57,7 @@ public struct CgroupMemoryStat: Equatable, Sendable {
         try text.forEachLine { line throws(KernelFileError) in
             var fields = line.fields()
             guard let name = fields.next(), let valueField = fields.next(), fields.isAtEnd(),
-                  let value = line.unsigned(valueField) else {
+                  let value = try line.plausibleUnsigned(valueField) else {
                 throw text.error("expected 'name number'", at: line)
             }
             // Only 10 of the ~45 keys are used: their lengths (4, 5, 6, 11, 13) skip most lines at once.
@@ -102,7 +104,7 @@ public struct CgroupMemoryEvents: Equatable, Sendable {
         try text.forEachLine { line throws(KernelFileError) in
             var fields = line.fields()
             guard let name = fields.next(), let valueField = fields.next(), fields.isAtEnd(),
-                  let value = line.unsigned(valueField) else {
+                  let value = try line.plausibleUnsigned(valueField) else {
                 throw text.error("expected 'name number'", at: line)
             }
             switch true {

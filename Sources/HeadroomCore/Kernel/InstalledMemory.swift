@@ -25,7 +25,7 @@ public struct InstalledMemory: Equatable, Sendable {
         guard let value = KernelText.parseHex(text.bytes, line.start..<line.end), value > 0 else {
             throw text.error("expected the block size in hexadecimal, such as 8000000", at: line)
         }
-        return value
+        return try text.plausible(value, at: line)
     }
 
     /// A block's `online` file: `1` or `0`.

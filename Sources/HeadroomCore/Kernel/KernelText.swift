@@ -51,7 +51,20 @@ public struct KernelText: Sendable {
     }
 
     public func error(_ reason: String, at line: TextLine) -> KernelFileError {
-        KernelFileError(path: path, kind: .malformed, lineNumber: line.number, line: line.string, reason: reason)
+        KernelFileError(path: path, kind: .malformed, lineNumber: line.number, line: line.excerpt, reason: reason)
+    }
+
+    /// Byte counts and event counters above this are refused: 2^52 bytes is 4 PiB, far above any
+    /// VM, and 2^52 events cannot happen in a machine's lifetime. Everything below it can be
+    /// summed a thousand times over in a UInt64 or Int64 without overflowing.
+    public static let plausibleLimit: UInt64 = 1 << 52
+
+    /// `value` when it is at most `plausibleLimit`; otherwise an error naming the line and the value.
+    public func plausible(_ value: UInt64, at line: TextLine, shown: UInt64? = nil) throws(KernelFileError) -> UInt64 {
+        guard value <= Self.plausibleLimit else {
+            throw error("\(shown ?? value) is an implausible value (above 2^52, 4 PiB); not trusted", at: line)
+        }
+        return value
     }
 
     public func missing(_ key: String) -> KernelFileError {
@@ -72,6 +85,15 @@ public struct TextLine: Sendable {
     public let number: Int
 
     public var string: String { String(decoding: text.bytes[start..<end], as: UTF8.self) }
+
+    /// The line for a message: at most 120 characters, then "…", so a runaway line cannot flood the log.
+    public var excerpt: String {
+        let limit = 120
+        // 4 bytes per character at most: decode no more than needed, then cut at a character.
+        let decoded = String(decoding: text.bytes[start..<min(end, start + limit * 4 + 4)], as: UTF8.self)
+        guard decoded.count > limit else { return decoded }
+        return String(decoded.prefix(limit)) + "…"
+    }
 
     /// The line without leading and trailing blanks.
     func trimmed() -> TextLine {
@@ -106,6 +128,12 @@ public struct TextLine: Sendable {
     }
 
     public func unsigned(_ range: Range<Int>) -> UInt64? { KernelText.parseUnsigned(text.bytes, range) }
+
+    /// A byte count or counter that parses and is plausible; nil when it is not a number at all.
+    public func plausibleUnsigned(_ range: Range<Int>) throws(KernelFileError) -> UInt64? {
+        guard let value = unsigned(range) else { return nil }
+        return try text.plausible(value, at: self)
+    }
     public func signed(_ range: Range<Int>) -> Int64? { KernelText.parseSigned(text.bytes, range) }
     public func decimal(_ range: Range<Int>) -> Double? { KernelText.parseDecimal(text.bytes, range) }
     public func substring(_ range: Range<Int>) -> String { String(decoding: text.bytes[range], as: UTF8.self) }

@@ -42,9 +42,9 @@ public struct Meminfo: Equatable, Sendable {
                 guard line.isEqual(unit, to: "kB") else { throw text.error("unit must be 'kB'", at: line) }
                 guard fields.isAtEnd() else { throw text.error("unexpected text after 'kB'", at: line) }
                 let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
-                guard !overflow else { throw text.error("value too large", at: line) }
-                value = bytes
+                value = overflow ? UInt64.max : bytes
             }
+            value = try text.plausible(value, at: line, shown: number)
             switch true {
             case line.isEqual(key, to: "MemTotal"): info.memTotal = value; seen |= 1 << 0
             case line.isEqual(key, to: "MemFree"): info.memFree = value; seen |= 1 << 1

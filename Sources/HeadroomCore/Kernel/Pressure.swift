@@ -66,7 +66,7 @@ public struct Pressure: Equatable, Sendable {
             let name = field.lowerBound..<equals
             let value = equals + 1..<field.upperBound
             if line.isEqual(name, to: "total") {
-                guard let total = line.unsigned(value) else {
+                guard let total = try line.plausibleUnsigned(value) else {
                     throw line.text.error("total must be a whole number of microseconds", at: line)
                 }
                 result.totalMicroseconds = total

@@ -37,6 +37,7 @@ public struct SwapDevice: Equatable, Sendable {
                   let priority = line.signed(priorityField) else {
                 throw text.error("Size and Used must be KiB counts and Priority an integer", at: line)
             }
+            _ = try text.plausible(size > UInt64.max / 1024 ? .max : size * 1024, at: line, shown: size)
             guard used <= size else { throw text.error("Used is larger than Size", at: line) }
             devices.append(SwapDevice(path: line.substring(path), type: line.substring(type),
                                       sizeBytes: size * 1024, usedBytes: used * 1024, priority: priority))

@@ -23,7 +23,7 @@ public struct Vmstat: Equatable, Sendable {
         try text.forEachLine { line throws(KernelFileError) in
             var fields = line.fields()
             guard let name = fields.next(), let valueField = fields.next(), fields.isAtEnd(),
-                  let value = line.unsigned(valueField) else {
+                  let value = try line.plausibleUnsigned(valueField) else {
                 throw text.error("expected 'name number'", at: line)
             }
             switch true {

@@ -10,7 +10,7 @@ extension SupervisorSettings {
             ("restart_deadline_seconds", \.restartDeadlineSeconds, 1...600),
             ("cooldown_seconds", \.cooldownSeconds, 0...3600),
         ]
-        let lists = ["protected", "prefer", "avoid"]
+        let lists = ["protected", "extra_protected", "effective_protected", "prefer", "avoid"]
         let fields = try json.object(at: path, allowed: seconds.map(\.0) + lists
             + ["max_restarts_per_hour", "minimum_culprit", "elevated", "critical"])
         for (key, keyPath, range) in seconds {
@@ -64,6 +64,12 @@ extension SupervisorSettings {
             }
         }
         if let value = fields["protected"] { protected = try value.patterns(at: path.key("protected")) }
+        if let value = fields["extra_protected"] {
+            extraProtected = try value.patterns(at: path.key("extra_protected"))
+        }
+        if let value = fields["effective_protected"] {
+            try checkEffectiveProtected(value, at: path.key("effective_protected"))
+        }
         if let value = fields["prefer"] { prefer = try value.patterns(at: path.key("prefer")) }
         if let value = fields["avoid"] { avoid = try value.patterns(at: path.key("avoid")) }
     }
@@ -102,9 +108,22 @@ extension SupervisorSettings {
                 "swap_used_percent": number(critical.swapUsedPercent), "dwell_seconds": number(critical.dwellSeconds),
             ]),
             "protected": .array(protected.map { .string($0.text) }),
+            "extra_protected": .array(extraProtected.map { .string($0.text) }),
+            "effective_protected": .array(effectiveProtected.map { .string($0.text) }),
             "prefer": .array(prefer.map { .string($0.text) }),
             "avoid": .array(avoid.map { .string($0.text) }),
         ])
+    }
+
+    /// `config show` prints the effective set; it is derived, so a config may repeat it (a
+    /// shown config reads back) but not change it.
+    private func checkEffectiveProtected(_ value: JSONValue, at path: ConfigPath) throws(ConfigError) {
+        let given = try value.patterns(at: path)
+        guard given.map(\.text) == effectiveProtected.map(\.text) else {
+            throw path.error("this is shown, not set: it is the core set ("
+                + Self.coreProtected.map(\.text).joined(separator: ", ")
+                + ") plus protected plus extra_protected; change those (or remove this key)")
+        }
     }
 
     var swapJSONValue: JSONValue {

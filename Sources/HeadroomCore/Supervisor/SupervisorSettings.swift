@@ -45,6 +45,9 @@ public struct SupervisorSettings: Equatable, Sendable {
     public var protected: [UnitPattern] = ["headroom", "systemd-journald", "dbus", "dbus-broker", "sshd", "ssh",
                                            "systemd-logind", "init.scope", "user@*", "session-*.scope",
                                            "user-runtime-dir@*"].compactMap(UnitPattern.init)
+    /// Added to `protected` and the core set (`supervisor.extra_protected`), so adding a unit
+    /// does not mean copying the default list.
+    public var extraProtected: [UnitPattern] = []
     public var prefer: [UnitPattern] = []
     public var avoid: [UnitPattern] = []
     public var calmSwappiness: Int = 1
@@ -53,5 +56,5 @@ public struct SupervisorSettings: Equatable, Sendable {
 
     public init() {}
 
-    public func isProtected(_ unit: String) -> Bool { protected.contains { $0.matches(unit) } }
+    public func isProtected(_ unit: String) -> Bool { effectiveProtected.contains { $0.matches(unit) } }
 }

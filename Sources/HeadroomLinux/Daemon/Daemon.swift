@@ -190,7 +190,7 @@ public final class Daemon {
 
     func reload() {
         do {
-            let fresh = try ConfigLoader.load(path: options.configPath)
+            let fresh = try LastGoodConfig(stateDirectory: options.stateDirectory).reload(path: options.configPath)
             var settings = fresh.supervisor
             settings.dryRun = options.dryRun
             tick.supervisor.reconfigure(settings: settings, budget: fresh.budget)

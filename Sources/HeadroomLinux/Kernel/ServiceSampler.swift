@@ -14,6 +14,12 @@ public final class ServiceSampler {
     /// Units left out at the last listing, reported with each scan until the next listing.
     private var listingVanished: [String] = []
     private var listingProblems: [KernelFileError] = []
+    /// Directories named like units (`*.service`, `*.scope`) whose names are not valid unit
+    /// names: left out, and logged once each rather than at every listing.
+    private var reportedSkipped = Set<String>()
+    /// The ones first seen at the last listing (already logged).
+    public private(set) var newlySkipped: [String] = []
+    static let maximumReportedSkipped = 1024
 
     /// - Parameter keepFilesOpen: true on a live system (see `KernelFile`); false for fixture trees.
     public init(visibility: ServiceVisibility, keepFilesOpen: Bool = false) {
@@ -25,6 +31,11 @@ public final class ServiceSampler {
     /// Every `*.service` and `*.scope` under the root and its slices, nested slices included.
     /// A unit's own sub-cgroups belong to it and are not listed.
     public func listUnitCgroups() -> [(unit: String, relativePath: String)] {
+        var skipped: [String] = []
+        return listUnitCgroups(skipped: &skipped)
+    }
+
+    private func listUnitCgroups(skipped: inout [String]) -> [(unit: String, relativePath: String)] {
         guard case .available(let root) = visibility else { return [] }
         var found: [(unit: String, relativePath: String)] = []
         var pending = [""]
@@ -35,7 +46,8 @@ public final class ServiceSampler {
                 switch CgroupDirectoryKind.of(directoryName: name) {
                 case .slice: pending.append(child)
                 case .unit: found.append((name, child))
-                case .other: break
+                case .other:
+                    if UnitName.processTypes.contains(where: { name.hasSuffix("." + $0) }) { skipped.append(child) }
                 }
             }
         }
@@ -81,7 +93,10 @@ public final class ServiceSampler {
         units.removeAll(keepingCapacity: true)
         listingVanished.removeAll()
         listingProblems.removeAll()
-        for (unit, relativePath) in listUnitCgroups() {
+        var skipped: [String] = []
+        let listed = listUnitCgroups(skipped: &skipped)
+        reportSkipped(skipped)
+        for (unit, relativePath) in listed {
             do {
                 // A restarted unit gets a new cgroup directory at the same path: files opened in
                 // the old one read ENODEV (cgroupfs) or stale content (a fixture), so reopen.
@@ -96,6 +111,18 @@ public final class ServiceSampler {
                 listingVanished.append(unit)
             } catch {
                 listingProblems.append(error)
+            }
+        }
+    }
+
+    private func reportSkipped(_ skipped: [String]) {
+        newlySkipped.removeAll()
+        for path in skipped where reportedSkipped.count < Self.maximumReportedSkipped {
+            guard reportedSkipped.insert(path).inserted else { continue }
+            newlySkipped.append(path)
+            DaemonLog.write(.notice, "left out the cgroup \(LogText.printable(path)): not a valid unit name")
+            if reportedSkipped.count == Self.maximumReportedSkipped {
+                DaemonLog.write(.notice, "\(Self.maximumReportedSkipped) cgroups left out; further ones are not logged")
             }
         }
     }

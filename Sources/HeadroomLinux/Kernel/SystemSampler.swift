@@ -66,8 +66,8 @@ public final class SystemSampler {
             }
             guard online > 0 else { return fallback(memTotal, "\(directory) lists no online memory blocks") }
             let (installed, overflow) = online.multipliedReportingOverflow(by: blockSize)
-            guard !overflow else {
-                return fallback(memTotal, "\(directory): \(online) blocks of \(blockSize) bytes is more than a 64-bit count")
+            guard !overflow, installed <= KernelText.plausibleLimit else {
+                return fallback(memTotal, "\(directory): \(online) blocks of \(blockSize) bytes is implausibly large")
             }
             // Hot-plug granularity can make blocks cover less than MemTotal in odd setups; never report less.
             return InstalledMemory(bytes: max(installed, memTotal), source: .memoryBlocks)
