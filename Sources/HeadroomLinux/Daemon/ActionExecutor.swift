@@ -105,6 +105,9 @@ public final class ActionExecutor {
             effects.log(level, message)
         case .setTick(let seconds):
             effects.setTick(seconds)
+        case .setUnitLimits, .liftUnitLimits, .terminateRunaway:
+            // TODO(integration): carried out by the runtime-limit keeper and the process terminator.
+            effects.log(.error, "not carried out yet: \(action)")
         }
     }
 }
