@@ -199,7 +199,10 @@ public enum HealthCheck {
     static func describe(_ incident: IncidentSummary, nowMs: Int64) -> String {
         let minutes = max(0, nowMs - incident.startedAtMs) / 60_000
         let what: String = switch incident.kind {
+        case .throttle: "throttle of " + (incident.culprit ?? "?")
         case .restart: "restart of " + (incident.culprit ?? "?")
+        case .contain: "containment of \(incident.culprit ?? "?") (lift: headroom release \(incident.culprit ?? "UNIT"))"
+        case .runawayProcess: "runaway process terminated in " + (incident.culprit ?? "?")
         case .noActionableCulprit: "critical memory, no unit to act on"
         case .kernelOomKill: "kernel OOM kill"
         }

@@ -8,6 +8,7 @@ extension HeadroomConfig {
             "budget": budget.jsonValue,
             "supervisor": supervisor.jsonValue,
             "swap": supervisor.swapJSONValue,
+            "policy": supervisor.policy.jsonValue,
             "incidents": .object(["keep_count": .integer(Int64(incidents.keepCount)),
                                   "keep_days": .integer(Int64(incidents.keepDays))]),
             "tickets": tickets.jsonValue,

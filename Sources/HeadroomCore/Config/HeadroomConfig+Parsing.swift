@@ -34,8 +34,8 @@ extension HeadroomConfig {
 
     init(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
         self.init()
-        let fields = try json.object(at: path, allowed: ["budget", "supervisor", "swap", "incidents",
-                                                                    "tickets", "metrics"])
+        let fields = try json.object(at: path, allowed: ["budget", "supervisor", "swap", "policy",
+                                                                    "incidents", "tickets", "metrics"])
         if let budget = fields["budget"] {
             self.budget = try BudgetConfig(json: budget, at: path.key("budget"), defaults: self.budget)
         }
@@ -44,6 +44,9 @@ extension HeadroomConfig {
         }
         if let swap = fields["swap"] {
             try self.supervisor.applySwap(json: swap, at: path.key("swap"))
+        }
+        if let policy = fields["policy"] {
+            try self.supervisor.policy.apply(json: policy, at: path.key("policy"))
         }
         if let tickets = fields["tickets"] {
             try self.tickets.apply(json: tickets, at: path.key("tickets"))

@@ -77,6 +77,7 @@ extension Incident.ActionRecord {
             IncidentKey.result: result.map(JSONValue.string) ?? .null,
             IncidentKey.finishedAtMs: finishedAtMs.map(JSONValue.integer) ?? .null,
             IncidentKey.dryRun: .bool(dryRun),
+            IncidentKey.detail: detail.map(JSONValue.string) ?? .null,
         ])
     }
 }

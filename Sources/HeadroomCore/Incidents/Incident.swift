@@ -2,8 +2,14 @@
 /// (DESIGN §7). Written as JSON (schema 1) and as one journal entry.
 public struct Incident: Equatable, Sendable {
     public enum Kind: String, Equatable, Sendable {
+        /// Headroom throttled the culprit (runtime `MemoryHigh=`) and did not need more.
+        case throttle
         /// Headroom restarted (or, in dry-run, would have restarted) the culprit.
         case restart
+        /// Headroom contained a unit that regrows after its restarts (runtime `MemoryMax=`).
+        case contain
+        /// Headroom terminated a runaway process in a protected login session.
+        case runawayProcess = "runaway_process"
         /// Critical, but no unit could be acted on (all protected, looping or too small).
         case noActionableCulprit = "no_actionable_culprit"
         /// The kernel OOM killer fired: Headroom missed it or could not prevent it.
@@ -51,7 +57,10 @@ public struct Incident: Equatable, Sendable {
     }
 
     public struct ActionRecord: Equatable, Sendable {
-        public enum Kind: String, Equatable, Sendable { case restart, kill }
+        public enum Kind: String, Equatable, Sendable {
+            case throttle, restart, kill, contain, release
+            case terminateProcess = "terminate_process"
+        }
         public var kind: Kind
         public var unit: String
         public var issuedAtMs: Int64
@@ -59,6 +68,9 @@ public struct Incident: Equatable, Sendable {
         public var result: String?
         public var finishedAtMs: Int64?
         public var dryRun: Bool
+        /// What was set and how to lift it (`MemoryMax=... ; lift: headroom release UNIT`), or
+        /// the process terminated; nil for a restart or kill.
+        public var detail: String? = nil
     }
 
     public let id: String

@@ -13,6 +13,8 @@ public enum IncidentKey {
     public static let updatedAtMs = "updated_at_ms"
     public static let level = "level"
     public static let dryRun = "dry_run"
+    public static let detail = "detail"
+    public static let reason = "reason"
     public static let trigger = "trigger"
     public static let signal = "signal"
     public static let value = "value"

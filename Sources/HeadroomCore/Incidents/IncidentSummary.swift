@@ -66,9 +66,12 @@ public struct IncidentSummary: Equatable, Sendable {
 extension Incident.Kind {
     /// Every kind, for error messages. The switch stops the build when a kind is added.
     static var known: [Incident.Kind] {
-        let all: [Incident.Kind] = [.restart, .noActionableCulprit, .kernelOomKill]
+        let all: [Incident.Kind] = [.throttle, .restart, .contain, .runawayProcess, .noActionableCulprit,
+                                    .kernelOomKill]
         for kind in all {
-            switch kind { case .restart, .noActionableCulprit, .kernelOomKill: break }
+            switch kind {
+            case .throttle, .restart, .contain, .runawayProcess, .noActionableCulprit, .kernelOomKill: break
+            }
         }
         return all
     }

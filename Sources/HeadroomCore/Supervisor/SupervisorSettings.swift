@@ -53,6 +53,8 @@ public struct SupervisorSettings: Equatable, Sendable {
     public var calmSwappiness: Int = 1
     public var pressureSwappiness: Int = 60
     public var dryRun = false
+    /// The decision policy (config section `policy`): horizon, warm-up, ladder, runaway.
+    public var policy = PolicySettings()
 
     public init() {}
 
