@@ -43,7 +43,8 @@ public struct PolicyEngine: Sendable {
         limiter = NoActionLimiter(repeatSeconds: settings.noActionRepeatSeconds)
     }
 
-    /// - Parameter startedAt: each unit's start of its current run on the tick clock, nil if unknown.
+    /// - Parameter startedAt: each unit's start of its current run on the tick clock, nil if unknown;
+    ///   asked only for a sample without its own `startedAt`.
     public mutating func observe(time: Double, system: SystemSample, services: [ServiceSample],
                                  startedAt: (String) -> Double?) -> [Decision] {
         let reading = horizon.observe(time: time, meminfo: system.meminfo, pressure: system.pressure)
@@ -51,11 +52,12 @@ public struct PolicyEngine: Sendable {
         for service in services {
             // In place through the index: the tick must not copy the rings.
             if let index = histories.index(forKey: service.unit) {
-                histories.values[index].observe(time: time, sample: service, startedAt: startedAt(service.unit),
-                                                settings: settings)
+                histories.values[index].observe(time: time, sample: service,
+                                                startedAt: service.startedAt ?? startedAt(service.unit), settings: settings)
             } else {
                 var history = UnitMemoryHistory(unit: service.unit)
-                history.observe(time: time, sample: service, startedAt: startedAt(service.unit), settings: settings)
+                history.observe(time: time, sample: service, startedAt: service.startedAt ?? startedAt(service.unit),
+                                settings: settings)
                 histories[service.unit] = history
             }
         }
@@ -85,8 +87,15 @@ public struct PolicyEngine: Sendable {
         let candidates = services.compactMap { service -> UnitCandidate? in
             guard let history = histories[service.unit] else { return nil }
             let (category, expected) = UnitCandidate.expectation(for: service.unit, budget: budget)
-            return UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal, category: category,
-                                 expected: expected, isProtected: isProtected(service.unit), settings: settings)
+            var candidate = UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
+                                          category: category, expected: expected, isProtected: isProtected(service.unit),
+                                          settings: settings)
+            if ladders[service.unit]?.outgrowsThrottle(candidate.figures, roomBytes: reading.roomBytes, at: time,
+                                                       settleSeconds: settings.horizon.fastWindowSeconds,
+                                                       settings: settings) == true {
+                candidate.outgrewThrottle()
+            }
+            return candidate
         }
         let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
         var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,

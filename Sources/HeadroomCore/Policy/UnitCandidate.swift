@@ -112,6 +112,12 @@ extension UnitCandidate {
             * weight
     }
 
+    /// Throttled and growing on as before (`UnitLadder.outgrowsThrottle`): not a warm-up any more.
+    mutating func outgrewThrottle() {
+        warmUp = .outgrowsThrottle
+        if restartBlocker == .warmingUp { restartBlocker = nil }
+    }
+
     private func blocker(refusesRestart: Bool, platform: Bool, settings: PolicySettings) -> RestartBlocker? {
         let shmemShare = Double(figures.shmemBytes) / Double(Swift.max(1, figures.workingSetBytes)) * 100
         if refusesRestart || UnitName.typeSuffix(of: unit) == "scope" { return .notRestartable }

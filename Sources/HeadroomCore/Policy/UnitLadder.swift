@@ -52,8 +52,17 @@ public struct UnitLadder: Equatable, Sendable {
         case hold(Hold)
     }
 
+    /// What the unit held (working set plus swap) when it was throttled, and how fast it grew
+    /// then: a warm-up's growth stops or slows under the throttle, a leak's does not.
+    public struct ThrottleBaseline: Equatable, Sendable {
+        public var time: Double
+        public var footprintBytes: UInt64
+        public var bytesPerSecond: Double
+    }
+
     public let unit: String
     public private(set) var step: Step = .idle
+    public private(set) var baseline: ThrottleBaseline?
 
     public init(unit: String) { self.unit = unit }
 
@@ -80,6 +89,7 @@ public struct UnitLadder: Equatable, Sendable {
         // A young grower is restarted only on a hard limit (stall, no room): before that it is
         // throttled, which a warm-up survives while a leak keeps growing into its own swap.
         let young = (candidate.ageSeconds ?? .infinity) < settings.warmUp.youngSeconds
+            && candidate.warmUp != .outgrowsThrottle
         let restartAllowed = young ? (absorbLimit?.isHard ?? false) : restartDue
         if restartAllowed && mayRestart {
             let throttled = if case .throttled = step { true } else { false }
@@ -92,6 +102,8 @@ public struct UnitLadder: Equatable, Sendable {
         }
         let high = Self.throttleValue(candidate, settings: settings)
         step = .throttled(memoryHigh: high, since: time, quietSince: nil)
+        baseline = ThrottleBaseline(time: time, footprintBytes: candidate.figures.footprintBytes,
+                                    bytesPerSecond: candidate.growth.fastestBytesPerSecond)
         return .act(.throttle(unit: unit, memoryHigh: high))
     }
 
@@ -112,6 +124,7 @@ public struct UnitLadder: Equatable, Sendable {
                 return nil
             }
             step = .idle
+            baseline = nil
             return .liftThrottle(unit: unit)
         case .restarting(let since, false):
             let urgent = absorbLimit != nil || (horizon.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
@@ -127,6 +140,19 @@ public struct UnitLadder: Equatable, Sendable {
     /// history (start time) tells whether it regrows.
     public mutating func restartFinished() {
         if case .restarting = step { step = .idle }
+        baseline = nil
+    }
+
+    /// A young unit throttled for at least `settleSeconds` whose growth since did not slow to
+    /// under half its rate at the throttle, and which at that rate alone would use up the VM's
+    /// room (available plus usable swap) within `restartHorizonSeconds`: a leak, not a warm-up.
+    /// A warm-up stops, and a throttled one slows; a leak keeps growing into its swap.
+    public func outgrowsThrottle(_ figures: UnitMemoryHistory.Figures, roomBytes: UInt64, at time: Double,
+                                 settleSeconds: Double, settings: PolicySettings) -> Bool {
+        guard case .throttled = step, let baseline, time - baseline.time >= settleSeconds else { return false }
+        let rate = (Double(figures.footprintBytes) - Double(baseline.footprintBytes)) / (time - baseline.time)
+        guard rate > 0, rate >= baseline.bytesPerSecond / 2 else { return false }
+        return Double(roomBytes) / rate <= settings.ladder.restartHorizonSeconds
     }
 
     /// `headroom release UNIT`: lifts a containment or a throttle.
@@ -134,6 +160,7 @@ public struct UnitLadder: Equatable, Sendable {
         switch step {
         case .contained, .throttled:
             step = .idle
+            baseline = nil
             return .release(unit: unit)
         case .idle, .restarting:
             return nil

@@ -26,6 +26,8 @@ public enum WarmUpRule {
         case warmingUp
         /// Young, but the VM cannot take more: treated like any grower.
         case cannotAbsorb(AbsorbLimit)
+        /// Young, throttled, and growing on as fast as before: a leak (`UnitLadder.outgrowsThrottle`).
+        case outgrowsThrottle
 
         public var shieldsFromRestart: Bool { self == .warmingUp }
     }
