@@ -13,6 +13,9 @@ struct SimulatedVM {
         /// Working set at `t` seconds since the unit (re)started.
         var workingSet: (Double) -> UInt64
         var startedAt = 0.0
+        /// The start systemd reports (`ServiceSample.startedAt`): long before the timeline
+        /// unless set, so a unit is not young until restarted.
+        var reportedStart = -86_400.0
         /// Working set after a restart; nil = the same function again (it regrows).
         var afterRestart: ((Double) -> UInt64)? = nil
         var restarts = 0
@@ -55,7 +58,8 @@ struct SimulatedVM {
             events.oomKill = service.oomKills
             return ServiceSample(unit: service.unit, cgroupPath: "system.slice/\(service.unit)",
                                  current: service.current(at: time) + service.inactiveFile,
-                                 swapCurrent: 0, stat: stat, pressure: nil, events: events)
+                                 swapCurrent: 0, stat: stat, pressure: nil, events: events,
+                                 startedAt: service.reportedStart)
         }
         return Observation(time: time, wallClockMs: 1_800_000_000_000 + Int64(time * 1000), system: system,
                            services: samples)
@@ -70,6 +74,7 @@ extension SimulatedVM.Service {
 
     mutating func restart(at time: Double) {
         startedAt = time
+        reportedStart = time
         restarts += 1
     }
 }

@@ -30,6 +30,9 @@ public struct ExhaustionHorizon: Sendable {
         public var ramSeconds: Double?
         /// The horizon: the shortest of the readings; nil when nothing shrinks.
         public var seconds: Double?
+        /// Room per second over the last second: a step that stopped (a spike) is flat here
+        /// while a leak still shrinks the room.
+        public var recentSlope: Double?
         public var basis: Basis
         public var stalled: Bool
 
@@ -85,7 +88,7 @@ public struct ExhaustionHorizon: Sendable {
         let ramSeconds = beyondSwap > 0 ? Double(meminfo.memAvailable) / beyondSwap : nil
         var reading = Reading(availableBytes: meminfo.memAvailable, usableSwapBytes: usableSwap, roomBytes: room,
                               fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,
-                              basis: .notShrinking, stalled: pressure.full.avg10 >= settings.stallFullAvg10)
+                              recentSlope: fastRoom.slope(since: time - 1, minimumSpan: 0.5), basis: .notShrinking, stalled: pressure.full.avg10 >= settings.stallFullAvg10)
         if reading.stalled {
             reading.seconds = 0
             reading.basis = .stall

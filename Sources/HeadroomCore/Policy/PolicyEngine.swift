@@ -20,14 +20,21 @@ public struct PolicyEngine: Sendable {
 
     public private(set) var settings: PolicySettings
     public private(set) var budget: BudgetConfig
-    private let isProtected: @Sendable (String) -> Bool
-    private let cooldownSeconds: Double
+    private var isProtected: @Sendable (String) -> Bool
+    private var cooldownSeconds: Double
     private var horizon: ExhaustionHorizon
     public private(set) var histories: [String: UnitMemoryHistory] = [:]
     public private(set) var ladders: [String: UnitLadder] = [:]
     private var limiter: NoActionLimiter
     private var busyUntil = -Double.infinity
     public private(set) var lastReading: ExhaustionHorizon.Reading?
+    /// Since when the horizon has been within the throttle horizon.
+    private var shortSince: Double?
+
+    /// A short horizon is acted on (short of a limit the VM cannot absorb) once it has lasted
+    /// this long and the room still shrinks: a step that stopped within a second (a spike that
+    /// frees itself) is nobody's leak, while a leak keeps shrinking the room.
+    static let sustainSeconds = 1.0
 
     /// - Parameters:
     ///   - isProtected: the supervisor's protected set (core set plus `extra_protected`).
@@ -41,6 +48,19 @@ public struct PolicyEngine: Sendable {
         self.isProtected = isProtected
         horizon = ExhaustionHorizon(settings: settings.horizon)
         limiter = NoActionLimiter(repeatSeconds: settings.noActionRepeatSeconds)
+    }
+
+    /// A reloaded config: settings change, histories and ladders stay.
+    public mutating func reconfigure(settings: PolicySettings, budget: BudgetConfig, cooldownSeconds: Double,
+                                     isProtected: @escaping @Sendable (String) -> Bool) {
+        if settings.horizon != self.settings.horizon { horizon = ExhaustionHorizon(settings: settings.horizon) }
+        if settings.noActionRepeatSeconds != self.settings.noActionRepeatSeconds {
+            limiter = NoActionLimiter(repeatSeconds: settings.noActionRepeatSeconds)
+        }
+        self.settings = settings
+        self.budget = budget
+        self.cooldownSeconds = cooldownSeconds
+        self.isProtected = isProtected
     }
 
     /// - Parameter startedAt: each unit's start of its current run on the tick clock, nil if unknown;
@@ -63,7 +83,13 @@ public struct PolicyEngine: Sendable {
         }
         if histories.count > services.count * 2 + 16 { forgetVanished(services) }
         let memTotal = system.meminfo.memTotal
-        let limit = WarmUpRule.absorbLimit(reading, memTotal: memTotal, settings: settings.warmUp)
+        let seconds = reading.seconds ?? .infinity
+        let short = seconds <= settings.ladder.throttleHorizonSeconds
+        shortSince = short ? (shortSince ?? time) : nil
+        let sustained = short && time - (shortSince ?? time) >= Self.sustainSeconds && (reading.recentSlope ?? 0) < 0
+        var limit = WarmUpRule.absorbLimit(reading, memTotal: memTotal, settings: settings.warmUp)
+        // A forecast (not a stall, not room already below the reserve) must hold like a short horizon.
+        if let forecast = limit, !forecast.isHard, !sustained { limit = nil }
         var decisions: [Decision] = []
         for index in ladders.indices where ladders.values[index].step != .idle {
             if let action = ladders.values[index].tick(horizon: reading, absorbLimit: limit, at: time,
@@ -71,10 +97,9 @@ public struct PolicyEngine: Sendable {
                 decisions.append(.act(action, candidate: nil, horizon: reading))
             }
         }
-        let seconds = reading.seconds ?? .infinity
         // The cool-down lets memory come back after an action; it ends early when the VM cannot
         // absorb again (a leak regrowing at once must not get 15 s to take the VM down).
-        guard limit != nil || seconds <= settings.ladder.throttleHorizonSeconds, time >= busyUntil || limit != nil,
+        guard limit != nil || sustained, time >= busyUntil || limit != nil,
               !ladders.values.contains(where: { if case .restarting = $0.step { true } else { false } }) else {
             return decisions
         }

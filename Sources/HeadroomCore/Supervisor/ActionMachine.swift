@@ -1,9 +1,11 @@
-/// The remedies and the incident they are recorded in. The open incident lives in the
+/// The ladder's steps and the incident they are recorded in. The open incident lives in the
 /// states, so it cannot outlive them: `idle` has none, `acting` and `coolingDown` have one.
 ///
-/// Events: `start` (the supervisor chose a culprit), `observe` (a tick: deadlines, the end of
-/// the cool-down), `jobFinished` (the shell's result), `stop` (the daemon is stopping).
-/// Each returns the actions for the shell. Illegal transitions log an error and change nothing.
+/// Events: `act` (the policy chose a step), `kill` (a restart past its deadline), `observe`
+/// (a tick: a lost result, the end of the cool-down), `finished` (the shell's result), `stop`.
+/// One incident per episode: a step taken after the incident closed but within the same
+/// episode reopens it (`lastClosed`, forgotten when the episode ends), so a ladder's steps
+/// are actions of one incident, not new files.
 public struct ActionMachine: Sendable {
     public enum State: Equatable, Sendable {
         case idle
@@ -13,8 +15,9 @@ public struct ActionMachine: Sendable {
 
     public private(set) var state: State = .idle
     var settings: SupervisorSettings
+    private(set) var lastClosed: Incident?
 
-    /// A job with no result after this many restart deadlines is given up on.
+    /// A step with no result after this many restart deadlines is given up on.
     static let lostJobResultFactor = 6.0
 
     init(settings: SupervisorSettings) { self.settings = settings }
@@ -28,33 +31,87 @@ public struct ActionMachine: Sendable {
 
     public var isIdle: Bool { state == .idle }
 
-    // MARK: Start
+    /// The restart whose job result is awaited, if any.
+    var pendingRestart: String? {
+        if case .acting(_, let remedy) = state, remedy.kind == .restart { remedy.unit } else { nil }
+    }
 
-    /// Opens `incident` with `remedy` on its culprit. Only from `idle`.
-    mutating func start(_ incident: Incident, remedy: Remedy, culprit: Candidate, wallClockMs: Int64,
-                        into actions: inout [SupervisorAction]) {
-        guard case .idle = state else {
-            actions.append(.log(.error, "internal: a remedy for \(remedy.unit) was chosen while another is open; ignored"))
-            return
+    // MARK: Steps
+
+    /// Records `remedy` in the episode's incident (the open one, the one closed earlier in this
+    /// episode, or `opening()`), and issues `calls(incidentID)` unless in dry run.
+    mutating func act(_ remedy: Remedy, detail: String?, calls: (String) -> [SupervisorAction],
+                      opening: () -> Incident, wallClockMs: Int64, into actions: inout [SupervisorAction]) {
+        var incident = openIncident ?? reopened() ?? opening()
+        if incident.culprit == nil || remedy.incidentKind.rank > incident.kind.rank {
+            incident.kind = remedy.incidentKind
+            incident.culprit = remedy.unit
         }
-        var incident = incident
-        incident.culprit = remedy.unit
-        append(remedy.recordKind, unit: remedy.unit, wallClockMs: wallClockMs, to: &incident)
+        append(remedy.recordKind, unit: remedy.unit, detail: detail, wallClockMs: wallClockMs, to: &incident)
         if settings.dryRun {
             incident.outcome = .dryRun
             incident.actions[incident.actions.count - 1].result = JobResult.dryRunRecordText
-            incident.narrative = Narrative.restart(incident, culprit: culprit, settings: settings)
+            renarrate(&incident)
             incident.journaled = true
             actions.append(.writeIncident(incident))
             actions.append(.journalIncident(incident))
             state = .coolingDown(incident, coolDown(from: remedy.since, available: remedy.availableAtStart))
             return
         }
-        incident.narrative = Narrative.restart(incident, culprit: culprit, settings: settings)
-        // The D-Bus call first: writing the incident (fsync) took 180 ms in the guest, before it.
-        actions.append(remedy.call)
+        renarrate(&incident)
+        // The bus calls first: writing the incident (fsync) took 180 ms in the guest.
+        actions += calls(incident.id)
         actions.append(.writeIncident(incident))
-        state = .acting(incident, remedy)
+        // A restart still awaiting its job stays the remedy: its result ends the wait.
+        if case .acting(_, let pending) = state, pending.kind == .restart, pending.unit != remedy.unit {
+            state = .acting(incident, pending)
+        } else {
+            state = .acting(incident, remedy)
+        }
+    }
+
+    /// The ladder escalated a late restart: SIGKILL to all its processes.
+    mutating func kill(_ unit: String, wallClockMs: Int64, into actions: inout [SupervisorAction]) {
+        guard var incident = openIncident else { return }
+        append(.kill, unit: unit, detail: nil, wallClockMs: wallClockMs, to: &incident)
+        actions.append(.log(.warning, "\(unit): restart did not finish within "
+            + "\(Int(settings.policy.ladder.restartDeadlineSeconds)) s while memory was short; "
+            + "sending SIGKILL to all its processes"))
+        // The kill before the incident's write (an fsync).
+        if !settings.dryRun { actions.append(.killUnit(unit)) }
+        renarrate(&incident)
+        actions.append(.writeIncident(incident))
+        replace(incident)
+    }
+
+    /// A step that needs no result (`headroom release` noticed): recorded in the open incident.
+    mutating func note(_ kind: Incident.ActionRecord.Kind, unit: String, detail: String, wallClockMs: Int64,
+                       into actions: inout [SupervisorAction]) {
+        guard var incident = openIncident else { return }
+        append(kind, unit: unit, detail: detail, wallClockMs: wallClockMs, to: &incident)
+        incident.actions[incident.actions.count - 1].result = JobResult.done.recordText
+        actions.append(.writeIncident(incident))
+        replace(incident)
+    }
+
+    /// The episode ended: the next step opens a new incident.
+    mutating func episodeEnded() { lastClosed = nil }
+
+    private mutating func reopened() -> Incident? {
+        guard var incident = lastClosed else { return nil }
+        lastClosed = nil
+        incident.outcome = .pending
+        incident.journaled = false
+        incident.memoryReleasedBytes = nil
+        return incident
+    }
+
+    private mutating func replace(_ incident: Incident) {
+        switch state {
+        case .idle: break
+        case .acting(_, let remedy): state = .acting(incident, remedy)
+        case .coolingDown(_, let coolDown): state = .coolingDown(incident, coolDown)
+        }
     }
 
     // MARK: Ticks
@@ -64,21 +121,17 @@ public struct ActionMachine: Sendable {
         switch state {
         case .idle:
             break
-        case .acting(var incident, var remedy):
+        case .acting(_, let remedy):
             let deadline = settings.restartDeadlineSeconds
-            if !remedy.escalated && level == .critical && o.time - remedy.since >= deadline {
-                remedy.escalated = true
-                escalate(&incident, remedy: remedy, wallClockMs: o.wallClockMs, into: &actions)
-                state = .acting(incident, remedy)
-            } else if o.time - remedy.since >= deadline * Self.lostJobResultFactor {
-                // The job's JobRemoved signal can be lost with a D-Bus connection; without this
-                // the supervisor would wait for it forever and never act again.
-                let waited = Int(deadline * Self.lostJobResultFactor)
-                actions.append(.log(.warning, "no result for the restart job of \(remedy.unit) after \(waited) s; "
-                    + "closing the action as unconfirmed"))
-                actions += jobFinished(unit: remedy.unit, result: .unconfirmed(waitedSeconds: waited), time: o.time,
-                                       wallClockMs: o.wallClockMs)
-            }
+            guard o.time - remedy.since >= deadline * Self.lostJobResultFactor else { return }
+            // A result can be lost with a D-Bus connection; without this the supervisor would
+            // wait for it forever and never act again.
+            let waited = Int(deadline * Self.lostJobResultFactor)
+            actions.append(.log(.warning, "no result for the \(remedy.kind.rawValue) job of \(remedy.unit) after "
+                + "\(waited) s; closing the action as unconfirmed"))
+            let result = JobResult.unconfirmed(waitedSeconds: waited)
+            actions += finished(remedy.recordKind, unit: remedy.unit, result: result.recordText,
+                                succeeded: result.succeeded, time: o.time, wallClockMs: o.wallClockMs)
         case .coolingDown(let incident, let coolDown):
             let newEpisode = level == .critical && (criticalSince.map { $0 > coolDown.since } ?? false)
             if o.time >= coolDown.until || newEpisode {
@@ -87,18 +140,8 @@ public struct ActionMachine: Sendable {
         }
     }
 
-    private func escalate(_ incident: inout Incident, remedy: Remedy, wallClockMs: Int64,
-                          into actions: inout [SupervisorAction]) {
-        append(.kill, unit: remedy.unit, wallClockMs: wallClockMs, to: &incident)
-        actions.append(.log(.warning, "\(remedy.unit): restart did not finish within "
-            + "\(Int(settings.restartDeadlineSeconds)) s while critical; sending SIGKILL to all its processes"))
-        // The kill before the incident's write (an fsync).
-        if !settings.dryRun { actions.append(.killUnit(remedy.unit)) }
-        actions.append(.writeIncident(incident))
-    }
-
     private mutating func finish(_ incident: Incident, coolDown: CoolDown, _ o: Observation, level: PressureLevel,
-                        into actions: inout [SupervisorAction]) {
+                                 into actions: inout [SupervisorAction]) {
         var incident = incident
         incident.memoryReleasedBytes = Int64(saturatingDifference: o.system.meminfo.memAvailable,
                                              coolDown.availableAtStart)
@@ -106,46 +149,46 @@ public struct ActionMachine: Sendable {
             incident.outcome = level == .critical ? .notRecovered : .recovered
         }
         close(&incident, wallClockMs: o.wallClockMs, into: &actions)
+        lastClosed = incident
         actions.append(.log(.info, "incident \(incident.id) closed: \(incident.outcome.rawValue), memory released "
             + ByteSize.format(signed: incident.memoryReleasedBytes ?? 0)))
     }
 
-    // MARK: Job results
+    // MARK: Results
 
-    /// The remedy's job on `unit` ended with `result`.
-    mutating func jobFinished(unit: String, result: JobResult, time: Double, wallClockMs: Int64)
-        -> [SupervisorAction] {
-        guard case .acting(var incident, let remedy) = state, remedy.unit == unit else {
-            return [.log(.debug, "job result for \(unit) (\(result.recordText)) arrived with no restart pending")]
+    /// The shell's result for the `kind` step on `unit` (a job's end, limits set, a process
+    /// terminated). The step awaited moves the machine to cooling down; a failure is told at once.
+    mutating func finished(_ kind: Incident.ActionRecord.Kind, unit: String, result: String, succeeded: Bool,
+                           detail: String? = nil, time: Double, wallClockMs: Int64) -> [SupervisorAction] {
+        guard var incident = openIncident,
+              let index = incident.actions.lastIndex(where: { $0.kind == kind && $0.unit == unit && $0.result == nil })
+        else {
+            return [.log(.debug, "\(kind.rawValue) result for \(unit) (\(result)) arrived with no such step pending")]
         }
-        if let index = incident.actions.lastIndex(where: { $0.kind == remedy.recordKind && $0.result == nil }) {
-            incident.actions[index].result = result.recordText
-            incident.actions[index].finishedAtMs = wallClockMs
-        }
+        incident.actions[index].result = result
+        incident.actions[index].finishedAtMs = wallClockMs
+        if let detail { incident.actions[index].detail = detail }
         incident.updatedAtMs = wallClockMs
-        if !result.succeeded { incident.outcome = .failed }
+        if !succeeded { incident.outcome = .failed }
         renarrate(&incident)
-        state = .coolingDown(incident, coolDown(from: time, available: remedy.availableAtStart))
-        // A failed restart is told at once; a done one when the cool-down shows what came back.
-        guard !result.succeeded else { return [.writeIncident(incident)] }
+        if case .acting(_, let remedy) = state, remedy.unit == unit, remedy.recordKind == kind
+            || (kind == .kill && remedy.kind == .restart) {
+            state = .coolingDown(incident, coolDown(from: time, available: remedy.availableAtStart))
+        } else {
+            replace(incident)
+        }
+        guard !succeeded else { return [.writeIncident(incident)] }
         incident.journaled = true
-        state = .coolingDown(incident, coolDown(from: time, available: remedy.availableAtStart))
+        replace(incident)
         return [.writeIncident(incident), .journalIncident(incident)]
     }
 
     // MARK: Kernel OOM kills and stop
 
     mutating func noteKernelOomKills(_ kills: UInt64) {
-        switch state {
-        case .idle:
-            break
-        case .acting(var incident, let remedy):
-            incident.kernelOomKillsDuring = incident.kernelOomKillsDuring.saturatingAdd(kills)
-            state = .acting(incident, remedy)
-        case .coolingDown(var incident, let coolDown):
-            incident.kernelOomKillsDuring = incident.kernelOomKillsDuring.saturatingAdd(kills)
-            state = .coolingDown(incident, coolDown)
-        }
+        guard var incident = openIncident else { return }
+        incident.kernelOomKillsDuring = incident.kernelOomKillsDuring.saturatingAdd(kills)
+        replace(incident)
     }
 
     /// The daemon is stopping: the open incident is closed as `interrupted` (its outcome was
@@ -174,15 +217,17 @@ public struct ActionMachine: Sendable {
     }
 
     private func renarrate(_ incident: inout Incident) {
-        guard incident.kind == .restart,
-              let culprit = incident.candidates.first(where: { $0.unit == incident.culprit }) else { return }
-        incident.narrative = Narrative.restart(incident, culprit: culprit, settings: settings)
+        if incident.kind == .restart, let culprit = incident.candidates.first(where: { $0.unit == incident.culprit }) {
+            incident.narrative = Narrative.restart(incident, culprit: culprit, settings: settings)
+        } else if incident.kind != .noActionableCulprit && incident.kind != .kernelOomKill {
+            incident.narrative = Narrative.ladder(incident)
+        }
     }
 
-    private func append(_ kind: Incident.ActionRecord.Kind, unit: String, wallClockMs: Int64,
+    private func append(_ kind: Incident.ActionRecord.Kind, unit: String, detail: String?, wallClockMs: Int64,
                         to incident: inout Incident) {
-        incident.actions.append(Incident.ActionRecord(kind: kind, unit: unit, issuedAtMs: wallClockMs,
-                                                      result: nil, finishedAtMs: nil, dryRun: settings.dryRun))
+        incident.actions.append(Incident.ActionRecord(kind: kind, unit: unit, issuedAtMs: wallClockMs, result: nil,
+                                                      finishedAtMs: nil, dryRun: settings.dryRun, detail: detail))
         incident.updatedAtMs = wallClockMs
     }
 

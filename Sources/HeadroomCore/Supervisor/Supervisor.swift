@@ -1,36 +1,48 @@
-/// The decision core: observations and job results in, actions out. No I/O, no clocks.
+/// The decision core: observations and results in, actions out. No I/O, no clocks.
 ///
 /// Composed of value state machines, each owning its state:
 /// - `LevelMachine`: level (with hysteresis), swappiness, tick interval, what to scan next;
-/// - `ActionMachine`: the remedy in progress and the open incident (idle / acting / cooling down);
-/// - `UnitHistory`: per-unit memory (growth, restarts, OOM-kill counters), pruned as units go;
+/// - `PolicyEngine`: the exhaustion horizon (available memory plus usable swap, and stall),
+///   per-unit histories, the warm-up rule, the choice by harm and sufficiency, and each unit's
+///   ladder (throttle, restart, contain); it decides every step;
+/// - `ActionMachine`: the open incident and the step awaiting its result (idle / acting /
+///   cooling down); one incident per episode (`IncidentEpisodes`);
+/// - `UnitHistory`: per-unit growth and OOM-kill counters for the incidents' evidence;
 /// - `KernelOomCounter`: /proc/vmstat's oom_kill, tracked here only.
-/// In `critical`, held for `dwellSeconds`, it ranks the units (`CulpritRanking`) and starts a
-/// remedy on the best eligible one, one at a time.
 public struct Supervisor: Sendable {
     public private(set) var levels: LevelMachine
-    public private(set) var actions: ActionMachine
+    public internal(set) var actions: ActionMachine
+    public internal(set) var policy: PolicyEngine
     public private(set) var budget: BudgetConfig
     var history = UnitHistory()
     private(set) var kernelOomKills = KernelOomCounter()
-    private var noCulpritFiledThisEpisode = false
-    private var sequence = 0
+    private var episodes: IncidentEpisodes
+    var sequence = 0
 
     public init(settings: SupervisorSettings, budget: BudgetConfig) {
         self.budget = budget
         levels = LevelMachine(settings: settings)
         actions = ActionMachine(settings: settings)
+        policy = Self.policyEngine(settings, budget)
+        episodes = IncidentEpisodes(quietSeconds: settings.policy.episodeQuietSeconds)
+    }
+
+    static func policyEngine(_ settings: SupervisorSettings, _ budget: BudgetConfig) -> PolicyEngine {
+        PolicyEngine(settings: settings.policy, budget: budget, cooldownSeconds: settings.cooldownSeconds,
+                     isProtected: { settings.isProtected($0) })
     }
 
     public var settings: SupervisorSettings { levels.settings }
     public var level: PressureLevel { levels.level }
     public var openIncident: Incident? { actions.openIncident }
 
-    /// A reloaded config: thresholds change, state (history, open incident) stays.
+    /// A reloaded config: thresholds change, state (histories, ladders, open incident) stays.
     public mutating func reconfigure(settings: SupervisorSettings, budget: BudgetConfig) {
         self.budget = budget
         levels.reconfigure(settings)
         actions.settings = settings
+        policy.reconfigure(settings: settings.policy, budget: budget, cooldownSeconds: settings.cooldownSeconds,
+                           isProtected: { settings.isProtected($0) })
     }
 
     // MARK: Events
@@ -48,18 +60,34 @@ public struct Supervisor: Sendable {
         history.record(o, growthWindow: settings.growthWindowSeconds)
         let signals = levels.observe(o, into: &out)
         noteKernelOomKills(o, signals: signals, into: &out)
-        if level != .critical { noCulpritFiledThisEpisode = false }
         actions.observe(o, level: level, criticalSince: levels.criticalSince, into: &out)
-        if actions.isIdle, let trigger = levels.actionableTrigger(signals, at: o.time) {
-            chooseRemedy(o, trigger: trigger, signals: signals, into: &out)
+        finishRestartsNoLongerAwaited()
+        for decision in policy.observe(time: o.time, system: o.system, services: o.services, startedAt: { _ in nil }) {
+            carryOut(decision, o, into: &out)
+        }
+        if case .ended = episodes.observe(level: episodeActive ? .elevated : .calm, at: o.time) {
+            actions.episodeEnded()
         }
         return out
     }
 
-    /// The remedy's job on `unit` ended (or could not be issued).
-    public mutating func jobFinished(unit: String, result: JobResult, time: Double, wallClockMs: Int64)
-        -> [SupervisorAction] {
-        actions.jobFinished(unit: unit, result: result, time: time, wallClockMs: wallClockMs)
+    /// The episode lasts while the level is raised or a throttle or restart is in place.
+    private var episodeActive: Bool {
+        level != .calm || policy.ladders.values.contains { ladder in
+            switch ladder.step {
+            case .throttled, .restarting: true
+            case .idle, .contained: false
+            }
+        }
+    }
+
+    /// A restart whose result will not come (dry run, given up as unconfirmed) ends its ladder step.
+    private mutating func finishRestartsNoLongerAwaited() {
+        var ended: [String] = []
+        for (unit, ladder) in policy.ladders where unit != actions.pendingRestart {
+            if case .restarting = ladder.step { ended.append(unit) }
+        }
+        for unit in ended { policy.restartFinished(unit: unit) }
     }
 
     /// The daemon is stopping: the open incident is written as interrupted.
@@ -67,47 +95,15 @@ public struct Supervisor: Sendable {
         actions.stop(wallClockMs: wallClockMs)
     }
 
-    // MARK: Choosing
+    // MARK: State across daemon restarts
 
-    private mutating func chooseRemedy(_ o: Observation, trigger: Trigger, signals: LevelRules.Signals,
-                                       into out: inout [SupervisorAction]) {
-        let candidates = rank(o)
-        noteRestartLoops(candidates, into: &out)
-        guard let culprit = candidates.first(where: { $0.exclusion == nil }) else {
-            fileNoCulprit(o, trigger: trigger, signals: signals, candidates: candidates, into: &out)
-            return
-        }
-        let incident = newIncident(.restart, o, trigger: trigger, signals: signals, candidates: candidates)
-        history.noteRestart(culprit.unit, at: o.time)
-        let remedy = Remedy(kind: .restart, unit: culprit.unit, since: o.time,
-                            availableAtStart: o.system.meminfo.memAvailable)
-        actions.start(incident, remedy: remedy, culprit: culprit, wallClockMs: o.wallClockMs, into: &out)
-    }
+    /// Per-unit histories and ladder steps (throttles, containments) to keep in the state
+    /// directory, so that regrowth and a containment are still known after a daemon restart.
+    public var remembered: (histories: [UnitMemoryHistory.Remembered], ladders: [UnitLadder]) { policy.remembered }
 
-    private mutating func fileNoCulprit(_ o: Observation, trigger: Trigger, signals: LevelRules.Signals,
-                                        candidates: [Candidate], into out: inout [SupervisorAction]) {
-        guard !noCulpritFiledThisEpisode else { return }
-        noCulpritFiledThisEpisode = true
-        var incident = newIncident(.noActionableCulprit, o, trigger: trigger, signals: signals, candidates: candidates)
-        incident.outcome = .noAction
-        incident.narrative = Narrative.noCulprit(trigger: trigger, candidates: candidates)
-        incident.journaled = true
-        out.append(.writeIncident(incident))
-        out.append(.journalIncident(incident))
-    }
-
-    /// A unit entering a restart loop is said once (it stays in the incidents' candidates).
-    private mutating func noteRestartLoops(_ candidates: [Candidate], into out: inout [SupervisorAction]) {
-        for candidate in candidates {
-            if candidate.exclusion?.isRestartLoop == true {
-                guard history.noteLoop(candidate.unit) else { continue }
-                out.append(.log(.warning, "\(candidate.unit) is in a restart loop "
-                    + "(\(settings.maxRestartsPerHour) restarts in the last hour): left alone, the next candidate is "
-                    + "considered; raise its memory limit or fix the leak"))
-            } else {
-                history.loopEnded(candidate.unit)
-            }
-        }
+    /// After a daemon restart: what `remembered` kept.
+    public mutating func restore(histories: [UnitMemoryHistory.Remembered], ladders: [UnitLadder]) {
+        policy.restore(histories: histories, ladders: ladders)
     }
 
     func rank(_ o: Observation) -> [Candidate] {
@@ -122,7 +118,7 @@ public struct Supervisor: Sendable {
         guard let kills = kernelOomKills.observe(o.system.vmstat.oomKill) else { return }
         actions.noteKernelOomKills(kills)
         let trigger = Trigger(signal: .kernelOomKill, value: Double(kills), threshold: 0, heldSeconds: 0)
-        var incident = newIncident(.kernelOomKill, o, trigger: trigger, signals: signals, candidates: rank(o))
+        var incident = newIncident(.kernelOomKill, o, trigger: trigger, forecastSeconds: signals.forecastSeconds)
         incident.kernelOomKilledUnits = killedUnits
         incident.kernelOomKillsDuring = kills
         incident.culprit = killedUnits.first
@@ -133,16 +129,16 @@ public struct Supervisor: Sendable {
         out.append(.journalIncident(incident))
     }
 
-    private mutating func newIncident(_ kind: Incident.Kind, _ o: Observation, trigger: Trigger,
-                                      signals: LevelRules.Signals, candidates: [Candidate]) -> Incident {
+    mutating func newIncident(_ kind: Incident.Kind, _ o: Observation, trigger: Trigger,
+                              forecastSeconds: Double?) -> Incident {
         sequence += 1
         let report = BudgetReport.compute(system: o.system, services: o.services,
                                           perServiceAvailable: o.perServiceAvailable, config: budget)
         return Incident(
             id: "\(o.wallClockMs)-\(sequence)", kind: kind, startedAtMs: o.wallClockMs,
             updatedAtMs: o.wallClockMs, level: level, trigger: trigger,
-            system: Incident.SystemSnapshot(o.system, forecastSeconds: signals.forecastSeconds),
-            budget: report, candidates: candidates, culprit: nil, outcome: .pending, narrative: "",
+            system: Incident.SystemSnapshot(o.system, forecastSeconds: forecastSeconds),
+            budget: report, candidates: rank(o), culprit: nil, outcome: .pending, narrative: "",
             dryRun: settings.dryRun)
     }
 }

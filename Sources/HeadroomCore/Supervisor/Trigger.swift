@@ -1,7 +1,7 @@
 /// The condition that raised the level: which signal, its value and its threshold.
 public struct Trigger: Equatable, Sendable {
     public enum Signal: String, Equatable, Sendable {
-        /// Seconds until MemAvailable reaches zero at the recent slope.
+        /// Seconds until available memory plus usable swap runs out (`ExhaustionHorizon`).
         case forecast
         /// MemAvailable as a percentage of MemTotal.
         case available
@@ -23,7 +23,7 @@ public struct Trigger: Equatable, Sendable {
 
     public var sentence: String {
         switch signal {
-        case .forecast: "memory would have run out in ~\(Int(value.rounded())) s (threshold \(Int(threshold)) s)"
+        case .forecast: "memory would have run out in ~\(Int(value.rounded())) s counting usable swap (threshold \(Int(threshold)) s)"
         case .available: "only \(String(format2: value)) % of memory was available (threshold \(String(format2: threshold)) %)"
         case .psiFull: "all tasks stalled on memory \(String(format2: value)) % of the last 10 s (threshold \(String(format2: threshold)) %)"
         case .psiSome: "tasks stalled on memory \(String(format2: value)) % of the last 10 s (threshold \(String(format2: threshold)) %)"

@@ -21,7 +21,7 @@ struct PolicyPieceTests {
                         available: UInt64? = nil) -> ExhaustionHorizon.Reading {
         ExhaustionHorizon.Reading(availableBytes: available ?? room / 2, usableSwapBytes: room / 2, roomBytes: room,
                                   fastSlope: -rate, longSlope: nil, ramSeconds: nil, seconds: seconds,
-                                  basis: seconds == nil ? .notShrinking : .fastTrend, stalled: stalled)
+                                  recentSlope: -rate, basis: seconds == nil ? .notShrinking : .fastTrend, stalled: stalled)
     }
 
     @Test("trend ring: slope of a line, spacing, overwrite when full, no slope on too little data")
