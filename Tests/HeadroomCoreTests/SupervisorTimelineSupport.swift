@@ -21,6 +21,8 @@ struct SimulatedVM {
         var restarts = 0
         var inactiveFile: UInt64 = 0
         var oomKills: UInt64 = 0
+        /// A containment's runtime MemoryMax: past it the cgroup OOMs and systemd restarts the unit.
+        var memoryMax: UInt64? = nil
     }
 
     var memTotal: UInt64 = 2 * gib - 150 * mib
@@ -90,6 +92,14 @@ struct TimelineRun {
         actions.compactMap { if case .restartUnit(let unit) = $0.action { (time: $0.time, unit: unit) } else { nil } }
     }
 
+    var limits: [(time: Double, unit: String, purpose: RuntimeLimitPurpose, max: UInt64?)] {
+        actions.compactMap {
+            if case .setUnitLimits(let unit, let purpose, _, let max, _, _) = $0.action {
+                (time: $0.time, unit: unit, purpose: purpose, max: max)
+            } else { nil }
+        }
+    }
+
     var kills: [String] {
         actions.compactMap { if case .killUnit(let unit) = $0.action { unit } else { nil } }
     }
@@ -143,6 +153,12 @@ func runTimeline(_ vm: SimulatedVM, settings: SupervisorSettings = SupervisorSet
                 run.actions.append((time, action))
             }
         }
+        for index in vm.services.indices {
+            if let max = vm.services[index].memoryMax, vm.services[index].current(at: time) > max {
+                vm.services[index].oomKills += 1
+                vm.services[index].restart(at: time)
+            }
+        }
         run.minimumAvailable = min(run.minimumAvailable, vm.available(at: time))
         for action in run.supervisor.observe(vm.observation(at: time)) {
             run.actions.append((time, action))
@@ -152,6 +168,14 @@ func runTimeline(_ vm: SimulatedVM, settings: SupervisorSettings = SupervisorSet
             case .restartUnit(let unit):
                 run.availableAtAction[unit] = vm.available(at: time)
                 if !hangs { pendingJob = (unit, time + restartTakes) }
+            case .setUnitLimits(let unit, let purpose, _, let max, _, _):
+                if let index = vm.services.firstIndex(where: { $0.unit == unit }), purpose == .contain {
+                    vm.services[index].memoryMax = max
+                }
+                for reply in run.supervisor.unitLimitsApplied(unit: unit, purpose: purpose, result: .done, time: time,
+                                                              wallClockMs: 1_800_000_000_000 + Int64(time * 1000)) {
+                    run.actions.append((time, reply))
+                }
             case .killUnit(let unit):
                 if let index = vm.services.firstIndex(where: { $0.unit == unit }) { vm.services[index].restart(at: time) }
                 pendingJob = (unit, time + 0.1)

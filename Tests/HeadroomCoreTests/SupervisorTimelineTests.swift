@@ -33,12 +33,13 @@ struct SupervisorTimelineTests {
         let incident = try #require(run.incidents.first)
         #expect(incident.kind == .restart)
         #expect(incident.culprit == "leak.service")
-        #expect(incident.trigger.signal == .forecast)
+        #expect(incident.trigger.signal == .horizon)
         #expect(incident.actions.first?.result == "done")
         #expect(incident.outcome == .recovered)
-        #expect(try #require(incident.memoryReleasedBytes) > 500 * Int64(Self.mib))
+        // Acted on at 3.5 s (the leak held ~500 MiB), not at ~6 s as before the policy.
+        #expect(try #require(incident.memoryReleasedBytes) > 400 * Int64(Self.mib))
         #expect(incident.narrative.hasPrefix("leak.service was restarted: it grew "))
-        #expect(incident.narrative.contains("memory would have run out in ~"))
+        #expect(incident.narrative.contains("memory plus usable swap would have run out in ~"))
         #expect(run.journaled.count == 1)
         // The journal entry is written once the cool-down shows what came back.
         #expect(run.journaled.first?.outcome == .recovered)
@@ -106,7 +107,7 @@ struct SupervisorTimelineTests {
         #expect(run.incidents.count == 1, "one incident per critical episode, not one per tick")
     }
 
-    @Test("two leakers: the faster is restarted first, the slower when it brings memory to critical again")
+    @Test("two leakers: the faster is restarted first, the slower next; both are steps of the episode's one incident")
     func twoLeakers() throws {
         let run = runTimeline(Self.vm([
             Self.healingLeak("fast.service", perSecond: 96 * Self.mib),
@@ -114,26 +115,40 @@ struct SupervisorTimelineTests {
         ]), duration: 90)
         #expect(run.restarts.map(\.unit) == ["fast.service", "slow.service"])
         #expect(run.minimumAvailable > 0)
-        #expect(run.incidents.map(\.culprit) == ["fast.service", "slow.service"])
-        #expect(run.incidents.allSatisfy { $0.outcome == .recovered })
-        let first = try #require(run.incidents.first)
-        #expect(first.candidates.first?.unit == "fast.service")
-        #expect(first.candidates.dropFirst().first?.unit == "slow.service")
+        // One incident per episode (issue 12): the slower one's restart is an action of the same incident.
+        #expect(run.incidents.count == 1)
+        let incident = try #require(run.incidents.first)
+        #expect(incident.culprit == "fast.service")
+        #expect(incident.actions.filter { $0.kind == .restart }.map(\.unit) == ["fast.service", "slow.service"])
+        #expect(incident.outcome == .recovered)
+        #expect(incident.candidates.first?.unit == "fast.service")
+        #expect(incident.candidates.dropFirst().first?.unit == "slow.service")
     }
 
-    @Test("restart loop: a unit that regrows right after each restart is left alone after 3 in an hour")
-    func restartLoop() throws {
-        let run = runTimeline(Self.vm([.init(unit: "loop.service", workingSet: Growth.leak(from: 50 * Self.mib, perSecond: 128 * Self.mib))]),
-                              duration: 200)
-        #expect(run.restarts.map(\.unit) == ["loop.service", "loop.service", "loop.service"])
-        let last = try #require(run.incidents.last)
-        #expect(last.kind == .noActionableCulprit)
-        let loop = try #require(last.candidates.first { $0.unit == "loop.service" })
-        #expect(loop.excludedReason?.hasPrefix("restart loop: restarted 3 times") == true)
-        let said = run.actions.filter {
-            if case .log(.warning, let message) = $0.action { message.hasPrefix("loop.service is in a restart loop") } else { false }
+    @Test("a leak that regrows after its restart is contained (runtime MemoryMax), not restarted again nor left alone")
+    func regrowingLeakIsContained() throws {
+        for rate: UInt64 in [128, 24] {
+            let run = runTimeline(Self.vm([.init(unit: "loop.service",
+                                                 workingSet: Growth.leak(from: 50 * Self.mib, perSecond: rate * Self.mib))]),
+                                  duration: 300)
+            #expect(run.restarts.map(\.unit) == ["loop.service"], "rate \(rate) MiB/s")
+            let contain = try #require(run.limits.first { $0.purpose == .contain })
+            #expect(contain.unit == "loop.service")
+            let restart = try #require(run.restarts.first)
+            #expect(contain.time > restart.time)
+            // This VM never swaps (a throttle does not move pages out here): PolicyRig's timelines
+            // model that; here the point is the ladder through the supervisor.
+            #expect(run.minimumAvailable > 0, "rate \(rate) MiB/s")
+            let incident = try #require(run.incidents.first { $0.kind == .contain })
+            #expect(incident.culprit == "loop.service")
+            // A slower leak is throttled first (its horizon is long enough), then restarted, then contained.
+            #expect(incident.actions.map(\.kind) == (rate >= 64 ? [.restart, .contain] : [.throttle, .restart, .contain]))
+            #expect(incident.actions.last?.result == "done")
+            #expect(incident.actions.last?.detail?.contains("lift with: headroom release loop.service") == true)
+            #expect(incident.narrative.contains("headroom release loop.service"))
+            #expect(!run.restarts.contains { $0.unit == "bystander.service" })
+            #expect(!run.incidents.contains { $0.kind == .noActionableCulprit })
         }
-        #expect(said.count == 1)
     }
 
     @Test("no swap: decided from available memory and the forecast")
@@ -218,3 +233,5 @@ struct SupervisorTimelineTests {
         #expect(run.restarts.count >= 2)
     }
 }
+
+

@@ -81,7 +81,7 @@ extension Supervisor {
         }
         if let seconds = reading.seconds {
             let restart = policy.ladder.restartHorizonSeconds
-            return Trigger(signal: .forecast, value: seconds,
+            return Trigger(signal: .horizon, value: seconds,
                            threshold: seconds <= restart ? restart : policy.ladder.throttleHorizonSeconds, heldSeconds: 0)
         }
         let total = Double(max(1, o.system.meminfo.memTotal))

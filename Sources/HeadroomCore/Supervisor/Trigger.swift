@@ -1,8 +1,11 @@
 /// The condition that raised the level: which signal, its value and its threshold.
 public struct Trigger: Equatable, Sendable {
     public enum Signal: String, Equatable, Sendable {
-        /// Seconds until available memory plus usable swap runs out (`ExhaustionHorizon`).
+        /// Seconds until MemAvailable reaches zero at the recent slope (the level machine's).
         case forecast
+        /// Seconds until available memory plus usable swap runs out (`ExhaustionHorizon`):
+        /// what the policy acts on.
+        case horizon
         /// MemAvailable as a percentage of MemTotal.
         case available
         /// PSI full avg10 (all tasks stalled).
@@ -23,7 +26,9 @@ public struct Trigger: Equatable, Sendable {
 
     public var sentence: String {
         switch signal {
-        case .forecast: "memory would have run out in ~\(Int(value.rounded())) s counting usable swap (threshold \(Int(threshold)) s)"
+        case .forecast: "memory would have run out in ~\(Int(value.rounded())) s (threshold \(Int(threshold)) s)"
+        case .horizon: "memory plus usable swap would have run out in ~\(Int(value.rounded())) s "
+            + "(threshold \(Int(threshold)) s)"
         case .available: "only \(String(format2: value)) % of memory was available (threshold \(String(format2: threshold)) %)"
         case .psiFull: "all tasks stalled on memory \(String(format2: value)) % of the last 10 s (threshold \(String(format2: threshold)) %)"
         case .psiSome: "tasks stalled on memory \(String(format2: value)) % of the last 10 s (threshold \(String(format2: threshold)) %)"
