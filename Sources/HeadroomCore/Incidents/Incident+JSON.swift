@@ -43,6 +43,7 @@ extension Incident {
             IncidentKey.outcome: .string(outcome.rawValue),
             IncidentKey.kernelOomKilledUnits: .array(kernelOomKilledUnits.map(JSONValue.string)),
             IncidentKey.kernelOomKillsDuring: .bytes(kernelOomKillsDuring),
+            IncidentKey.reason: noActionReason.map { .string($0.code) } ?? .null,
             IncidentKey.narrative: .string(narrative),
         ])
     }

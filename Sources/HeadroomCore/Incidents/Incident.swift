@@ -89,6 +89,8 @@ public struct Incident: Equatable, Sendable {
     /// Units the kernel OOM-killed in, by memory.events oom_kill deltas.
     public var kernelOomKilledUnits: [String] = []
     public var kernelOomKillsDuring: UInt64 = 0
+    /// Why Headroom could not act (`no_actionable_culprit`); its code is the JSON `reason`.
+    public var noActionReason: CulpritChooser.NoActionReason? = nil
     /// The paragraph ops read first.
     public var narrative: String
     /// True once the narrative is final and the journal entry has been written.

@@ -66,6 +66,7 @@ extension Supervisor {
                                        forecast: Double?, into out: inout [SupervisorAction]) {
         var incident = newIncident(.noActionableCulprit, o, trigger: trigger, forecastSeconds: forecast)
         incident.outcome = .noAction
+        incident.noActionReason = reason
         incident.narrative = Narrative.noAction(reason, trigger: trigger, candidates: incident.candidates)
         incident.journaled = true
         out.append(.writeIncident(incident))

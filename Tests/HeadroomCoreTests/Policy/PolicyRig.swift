@@ -40,11 +40,22 @@ struct PolicyRig {
         var decision: PolicyEngine.Decision
     }
 
+    /// What decides: the policy alone, or the supervisor composing it (its actions are read
+    /// back as the policy's decisions, and the results fed back as the daemon would).
+    enum Driver: String, Sendable { case engine, supervisor }
+
     var memTotal: UInt64
     var baseUsed: UInt64
     var swapTotal: UInt64
     var units: [Unit]
-    var engine: PolicyEngine
+    private var ownEngine: PolicyEngine
+    var supervisor: Supervisor?
+    /// Every action the supervisor issued, with its time (supervisor driver only).
+    var supervisorActions: [(time: Double, action: SupervisorAction)] = []
+    var engine: PolicyEngine {
+        get { supervisor?.policy ?? ownEngine }
+        set { if supervisor != nil { supervisor?.policy = newValue } else { ownEngine = newValue } }
+    }
     var events: [Event] = []
     var overflow: UInt64 = 0
     var stallTicks = 0
@@ -52,14 +63,18 @@ struct PolicyRig {
     var minimumAvailable = UInt64.max
     var pendingRestarts: [(unit: String, at: Double)] = []
 
-    init(installed: UInt64, baseUsed: UInt64, swap: UInt64, units: [Unit], settings: PolicySettings = PolicySettings()) {
+    init(installed: UInt64, baseUsed: UInt64, swap: UInt64, units: [Unit], settings: PolicySettings = PolicySettings(),
+         driver: Driver = .engine) {
         memTotal = installed - 150 * Self.mib
         self.baseUsed = baseUsed
         swapTotal = swap
         self.units = units
-        let supervisor = SupervisorSettings()
-        engine = PolicyEngine(settings: settings, budget: .platformDefault, cooldownSeconds: 15,
-                              isProtected: { supervisor.isProtected($0) })
+        var supervisorSettings = SupervisorSettings()
+        supervisorSettings.policy = settings
+        let protected = supervisorSettings
+        ownEngine = PolicyEngine(settings: settings, budget: .platformDefault, cooldownSeconds: 15,
+                                 isProtected: { protected.isProtected($0) })
+        if driver == .supervisor { supervisor = Supervisor(settings: supervisorSettings, budget: .platformDefault) }
     }
 
     mutating func run(until end: Double, step: Double = 0.5) {
@@ -71,11 +86,29 @@ struct PolicyRig {
     }
 
     mutating func tick(_ time: Double, _ step: Double) {
+        if supervisor != nil { return superviseTick(time, step) }
+        for unit in finishRestarts(at: time) { engine.restartFinished(unit: unit) }
+        let (system, samples) = simulate(time, step)
+        let starts = Dictionary(uniqueKeysWithValues: units.map { ($0.name, $0.startedAt) })
+        for decision in engine.observe(time: time, system: system, services: samples, startedAt: { starts[$0] }) {
+            events.append(Event(time: time, decision: decision))
+            apply(decision, at: time)
+        }
+    }
+
+    /// Restarts whose job ends by `time` are carried out. - Returns: their units.
+    mutating func finishRestarts(at time: Double) -> [String] {
+        var done: [String] = []
         for (index, pending) in pendingRestarts.enumerated().reversed() where time >= pending.at {
             restart(pending.unit, at: time)
-            engine.restartFinished(unit: pending.unit)
+            done.append(pending.unit)
             pendingRestarts.remove(at: index)
         }
+        return done
+    }
+
+    /// The VM one step on: what the kernel files would say at `time`.
+    mutating func simulate(_ time: Double, _ step: Double) -> (SystemSample, [ServiceSample]) {
         for index in units.indices { advance(&units[index], time, step) }
         // A throttled unit's excess goes to swap while there is some; past that the kernel lets it
         // exceed memory.high (it is not a hard limit) and it takes RAM.
@@ -112,15 +145,13 @@ struct PolicyRig {
             let shmem = min(unit.shmem(time - unit.startedAt), unit.ram)
             stat.shmem = shmem
             stat.anon = unit.ram - shmem
+            var events = CgroupMemoryEvents()
+            events.oomKill = UInt64(unit.cgroupOoms)
             return ServiceSample(unit: unit.name, cgroupPath: "\(unit.slice)/\(unit.name)", current: unit.ram,
                                  swapCurrent: unit.total - unit.ram, stat: stat, pressure: nil,
-                                 events: CgroupMemoryEvents())
+                                 events: events, startedAt: unit.startedAt)
         }
-        let starts = Dictionary(uniqueKeysWithValues: units.map { ($0.name, $0.startedAt) })
-        for decision in engine.observe(time: time, system: system, services: samples, startedAt: { starts[$0] }) {
-            events.append(Event(time: time, decision: decision))
-            apply(decision, at: time)
-        }
+        return (system, samples)
     }
 
     private func advance(_ unit: inout Unit, _ time: Double, _ step: Double) {
@@ -152,6 +183,11 @@ struct PolicyRig {
 
     private mutating func apply(_ decision: PolicyEngine.Decision, at time: Double) {
         guard case .act(let action, _, _) = decision else { return }
+        apply(action, at: time)
+    }
+
+    /// What systemd and the kernel do with a ladder action.
+    mutating func apply(_ action: UnitLadder.Action, at time: Double) {
         switch action {
         case .throttle(let unit, let high): update(unit) { $0.memoryHigh = high }
         case .liftThrottle(let unit): update(unit) { $0.memoryHigh = nil }
@@ -164,7 +200,7 @@ struct PolicyRig {
         }
     }
 
-    private mutating func update(_ name: String, _ change: (inout Unit) -> Void) {
+    mutating func update(_ name: String, _ change: (inout Unit) -> Void) {
         if let index = units.firstIndex(where: { $0.name == name }) { change(&units[index]) }
     }
 

@@ -9,16 +9,16 @@ struct PolicyTimelineMoreTests {
     static let gib = PolicyRig.gib
     typealias Size = PolicyTimelineTests.Size
 
-    @Test("memory in tmpfs: no restart of its writer nor of a bystander; filed once, naming where", arguments: [
+    @Test("memory in tmpfs: no restart of its writer nor of a bystander; filed once, naming where", arguments: Size.throughBoth([
         Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 24 * mib),
         Size(installed: 6 * gib, swap: 2 * gib, base: 1200 * mib, amount: 0, rate: 96 * mib),
-    ])
+    ]))
     func tmpfs(size: Size) throws {
         let growth = Shape.leak(from: 60 * Self.mib, perSecond: size.rate, after: 86_400)
         var writer = PolicyRig.Unit("report-cache.service", size: growth)
         writer.shmem = { age in growth(age) - 50 * Self.mib }
         var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
-                            units: [writer, PolicyTimelineTests.bystander(500 * Self.mib)])
+                            units: [writer, PolicyTimelineTests.bystander(500 * Self.mib)], driver: size.driver)
         // A throttle pushes tmpfs pages to swap; once that is full nobody can act on tmpfs,
         // and the test is what Headroom says, once within the 10 minutes.
         rig.run(until: 590)
@@ -31,16 +31,16 @@ struct PolicyTimelineMoreTests {
     }
 
     @Test("a runaway in an SSH session: the session is not restarted, nobody else pays; its process is the target",
-          arguments: [
+          arguments: Size.throughBoth([
         Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 100 * mib),
         Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 0, rate: 20 * mib),
-    ])
+    ]))
     func sshRunaway(size: Size) throws {
         let session = PolicyRig.Unit("session-7.scope", slice: "user.slice/user-1000.slice", startedAt: -600,
                                      size: Shape.leak(from: 20 * Self.mib, perSecond: size.rate, after: 600))
         var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
                             units: [session, PolicyTimelineTests.bystander(500 * Self.mib),
-                                    PolicyRig.Unit("telegraf.service", size: Shape.steady(240 * Self.mib))])
+                                    PolicyRig.Unit("telegraf.service", size: Shape.steady(240 * Self.mib))], driver: size.driver)
         rig.run(until: 60 + Double(size.installed) / Double(size.rate))
         let terminate = try #require(rig.events.first { if case .terminateRunawayIn = $0.decision { true } else { false } },
                                      "\(rig.story)")
@@ -66,10 +66,10 @@ struct PolicyTimelineMoreTests {
     }
 
     @Test("two platform agents over budget at once: both restarted, one at a time; the large application never",
-          arguments: [
+          arguments: Size.throughBoth([
         Size(installed: 3 * gib, swap: gib, base: 600 * mib, amount: 900 * mib, rate: 12 * mib),
         Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 4 * gib, rate: 48 * mib),
-    ])
+    ]))
     func twoAgents(size: Size) throws {
         var first = PolicyRig.Unit("telegraf.service", size: Shape.leak(from: 230 * Self.mib, perSecond: size.rate,
                                                                        after: 86_400))
@@ -79,7 +79,7 @@ struct PolicyTimelineMoreTests {
         second.afterRestart = Shape.steady(60 * Self.mib)
         let app = PolicyRig.Unit("customer-app.service", size: Shape.steady(size.amount))
         var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
-                            units: [first, second, app])
+                            units: [first, second, app], driver: size.driver)
         rig.run(until: 900)
         #expect(rig.restarts(of: "telegraf.service") == 1, "\(rig.story)")
         #expect(rig.restarts(of: "filebeat-journal.service") == 1, "\(rig.story)")
