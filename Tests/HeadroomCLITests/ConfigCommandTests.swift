@@ -74,7 +74,7 @@ struct ConfigCommandTests {
         BadConfig(json: #"{"supervisor": {"elevated": {"psi_some": 10}}}"#, path: "supervisor.elevated.psi_some",
                   mentions: "unknown key"),
         BadConfig(json: #"{"incidents": {"keep_count": 0}}"#, path: "incidents.keep_count", mentions: "from 1 to 100000"),
-        BadConfig(json: #"{"colour": "blue"}"#, path: "colour", mentions: "expected one of: budget, supervisor, swap, incidents"),
+        BadConfig(json: #"{"colour": "blue"}"#, path: "colour", mentions: "expected one of: budget, supervisor, swap, policy, incidents"),
     ]
 
     @Test("a bad config file: exit 1, stderr names the file and the key path", arguments: badConfigs)

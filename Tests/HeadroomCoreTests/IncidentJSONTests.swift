@@ -127,7 +127,7 @@ struct IncidentJSONTests {
         #expect(json.keys == ["schema", "id", "kind", "host", "boot_id", "started_at", "updated_at", "started_at_ms",
                               "updated_at_ms", "level", "dry_run", "trigger", "system", "budget", "candidates",
                               "culprit", "actions", "memory_released_bytes", "outcome", "kernel_oom_killed_units",
-                              "kernel_oom_kills_during", "narrative"])
+                              "kernel_oom_kills_during", "reason", "narrative"])
         #expect(json["trigger"]?.keys == ["signal", "value", "threshold", "held_seconds", "sentence"])
         #expect(json["system"]?.keys == ["mem_total_bytes", "mem_available_bytes", "swap_total_bytes",
                                          "swap_free_bytes", "swappiness", "pressure", "forecast_seconds",
@@ -136,7 +136,8 @@ struct IncidentJSONTests {
         #expect(json["candidates"]?[0]?["parts"]?.keys == ["working_set_bytes", "over_bytes", "growth_bytes",
                                                            "growth_window_seconds", "swap_bytes",
                                                            "pressure_some_avg10", "weight"])
-        #expect(json["actions"]?[0]?.keys == ["kind", "unit", "issued_at_ms", "result", "finished_at_ms", "dry_run"])
+        #expect(json["actions"]?[0]?.keys == ["kind", "unit", "issued_at_ms", "result", "finished_at_ms", "dry_run",
+                                              "detail"])
     }
 
     @Test("values: identity, times, trigger, system, candidates, actions, outcome")
@@ -196,6 +197,7 @@ struct IncidentJSONTests {
         #expect(json["actions"] == .array([.object([
             "kind": .string("restart"), "unit": .string("leaky.service"), "issued_at_ms": .integer(1_800_000_000_123),
             "result": .string("done"), "finished_at_ms": .integer(1_800_000_002_123), "dry_run": .bool(false),
+            "detail": .null,
         ])]))
         #expect(json["memory_released_bytes"] == .integer(850 * mib))
         #expect(json["outcome"] == .string("recovered"))
@@ -277,7 +279,7 @@ struct IncidentSummaryTests {
         (good.replacing("dry_run", with: .string("no")), "dry_run",
          "/i/a.json: dry_run: expected true or false, found a string"),
         (good.replacing("kind", with: .string("panic")), "kind",
-         "/i/a.json: kind: 'panic' is not one of restart, no_actionable_culprit, kernel_oom_kill"),
+         "/i/a.json: kind: 'panic' is not one of throttle, restart, contain, runaway_process, no_actionable_culprit, kernel_oom_kill"),
         (good.replacing("outcome", with: .string("meh")), "outcome",
          "/i/a.json: outcome: 'meh' is not one of pending, recovered, not_recovered, failed, dry_run, no_action, "
             + "kernel_oom_kill, interrupted"),
