@@ -19,7 +19,7 @@ public enum SystemdJournal {
         }
         var fields = [
             "MESSAGE=\(incident.narrative)",
-            "MESSAGE_ID=\(incidentMessageID)",
+            "MESSAGE_ID=\(incident.kind.journalMessageID)",
             "PRIORITY=\(priority)",
             "SYSLOG_IDENTIFIER=headroom",
             "HEADROOM_INCIDENT_ID=\(incident.id)",
