@@ -79,7 +79,6 @@ struct DecisionMachineTests {
         #expect(JobResult(systemd: "done") == .done)
         #expect(JobResult(systemd: "timeout").recordText == "timeout")
         #expect(JobResult.notIssued("not connected to systemd").recordText == "error: not connected to systemd")
-        #expect(Exclusion.restartLoop(restarts: 3).sentence.hasPrefix("restart loop: restarted 3 times"))
     }
 
     @Test("scan plan: relist every 10 s while calm, full reads under pressure and after a kernel OOM kill")

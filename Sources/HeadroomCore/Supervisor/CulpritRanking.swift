@@ -1,5 +1,5 @@
-/// Ranks the units of one observation as culprits: the score's parts and, per unit, the
-/// first rule that excludes it. A new per-unit rule is one more case of `Exclusion` and one
+/// The incident's evidence: the units of one observation with the score's parts and, per
+/// unit, the first rule that makes it no culprit. The choice itself is `PolicyEngine`'s. A new per-unit rule is one more case of `Exclusion` and one
 /// more line in `exclusion(...)`.
 struct CulpritRanking {
     let settings: SupervisorSettings
@@ -44,9 +44,7 @@ struct CulpritRanking {
 
     private func exclusion(_ unit: String, workingSet: UInt64, grew: UInt64, over: UInt64,
                            at time: Double) -> Exclusion? {
-        let recent = history.restarts(of: unit, since: time - 3600)
         if settings.isProtected(unit) { return .protected }
-        if recent >= settings.maxRestartsPerHour { return .restartLoop(restarts: recent) }
         if workingSet < settings.minimumCulpritBytes { return .tooSmall(minimumBytes: settings.minimumCulpritBytes) }
         if grew < settings.minimumCulpritBytes && over == 0 { return .steadyWithinBudget }
         return nil

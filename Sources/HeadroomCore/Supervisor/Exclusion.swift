@@ -3,8 +3,6 @@
 public enum Exclusion: Equatable, Sendable {
     /// Matches `supervisor.protected` (or the core protected set).
     case protected
-    /// Restarted `restarts` times in the last hour (at or above `max_restarts_per_hour`).
-    case restartLoop(restarts: Int)
     /// Working set below `minimum_culprit_bytes`.
     case tooSmall(minimumBytes: UInt64)
     /// Grew less than `minimum_culprit_bytes` over the growth window and within its budget:
@@ -14,13 +12,8 @@ public enum Exclusion: Equatable, Sendable {
     public var sentence: String {
         switch self {
         case .protected: "protected"
-        case .restartLoop(let restarts): "restart loop: restarted \(restarts) times in the last hour"
         case .tooSmall(let minimum): "too small (working set below \(ByteSize.format(minimum)))"
         case .steadyWithinBudget: "not growing and within its budget"
         }
-    }
-
-    public var isRestartLoop: Bool {
-        if case .restartLoop = self { true } else { false }
     }
 }

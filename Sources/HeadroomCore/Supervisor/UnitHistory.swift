@@ -1,21 +1,19 @@
 /// Everything the supervisor remembers per unit, in one place so that it is pruned in one
 /// place: units come and go (transient units, `systemd-run`), and the daemon runs for months.
 ///
-/// Growth histories, OOM-kill counters and loop notes are dropped for units absent from an
-/// observation; restart times are kept for absent units (a unit in a restart loop is briefly
-/// gone while it restarts) but only for the last hour, which is all the loop rule reads.
+/// Growth histories and OOM-kill counters are dropped for units absent from an observation;
+/// restart times are kept for absent units (a restarting unit is briefly gone) but only for
+/// the last hour.
 struct UnitHistory: Sendable {
     private(set) var growth: [String: Forecast] = [:]
     private(set) var restartTimes: [String: [Double]] = [:]
     private(set) var oomKills: [String: UInt64] = [:]
-    /// Units whose restart loop has been logged (said once, until the loop ends).
-    private(set) var loopLogged: Set<String> = []
     private var seeded = false
     private var lastRestartPrune = -Double.infinity
 
     static let restartMemorySeconds = 3600.0
 
-    var unitCount: Int { max(growth.count, oomKills.count, restartTimes.count, loopLogged.count) }
+    var unitCount: Int { max(growth.count, oomKills.count, restartTimes.count) }
 
     mutating func record(_ o: Observation, growthWindow: Double) {
         for service in o.services {
@@ -73,15 +71,9 @@ struct UnitHistory: Sendable {
         return count
     }
 
-    /// - Returns: true the first time the loop of `unit` is noted (until `loopEnded`).
-    mutating func noteLoop(_ unit: String) -> Bool { loopLogged.insert(unit).inserted }
-
-    mutating func loopEnded(_ unit: String) { loopLogged.remove(unit) }
-
     private mutating func prune(present: Set<String>) {
         growth = growth.filter { present.contains($0.key) }
         oomKills = oomKills.filter { present.contains($0.key) }
-        loopLogged = loopLogged.filter { present.contains($0) }
     }
 
     private mutating func forgetRestarts(before time: Double) {
