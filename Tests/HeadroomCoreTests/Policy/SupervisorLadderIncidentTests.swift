@@ -39,8 +39,15 @@ struct SupervisorLadderIncidentTests {
             let gap = Double(opened[1].startedAtMs - opened[0].updatedAtMs) / 1000
             #expect(gap >= PolicySettings().episodeQuietSeconds - 20, "\(gap) s")
         }
-        // `headroom release` noticed: the ladder goes back to the bottom.
+        // Across a daemon restart: the containment and the unit's history come back.
         var supervisor = try #require(rig.supervisor)
+        let kept = supervisor.remembered
+        var restarted = Supervisor(settings: SupervisorSettings(), budget: .platformDefault)
+        restarted.restore(histories: kept.histories, ladders: kept.ladders)
+        #expect(restarted.policy.ladders["leaky-worker.service"]?.step.isContained == true)
+        #expect(restarted.policy.histories["leaky-worker.service"]?.restarts
+            == supervisor.policy.histories["leaky-worker.service"]?.restarts)
+        // `headroom release` noticed: the ladder goes back to the bottom.
         let released = supervisor.released(unit: "leaky-worker.service", wallClockMs: 1)
         #expect(released.contains(.log(.notice, "leaky-worker.service: its runtime limits were lifted (headroom release)")))
         #expect(supervisor.policy.ladders["leaky-worker.service"]?.step == .idle)
