@@ -35,6 +35,10 @@ public struct PolicyEngine: Sendable {
     /// this long and the room still shrinks: a step that stopped within a second (a spike that
     /// frees itself) is nobody's leak, while a leak keeps shrinking the room.
     static let sustainSeconds = 1.0
+    /// How long a throttled young unit's growth is watched before it may count as a leak:
+    /// 8 samples at the 0.25 s pressure tick, so a fast leak is restarted seconds after its
+    /// throttle (before any stall) while a warm-up has had time to show that it slows.
+    static let throttleSettleSeconds = 2.0
 
     /// - Parameters:
     ///   - isProtected: the supervisor's protected set (core set plus `extra_protected`).
@@ -116,7 +120,7 @@ public struct PolicyEngine: Sendable {
                                           category: category, expected: expected, isProtected: isProtected(service.unit),
                                           settings: settings)
             if ladders[service.unit]?.outgrowsThrottle(candidate.figures, roomBytes: reading.roomBytes, at: time,
-                                                       settleSeconds: settings.horizon.fastWindowSeconds,
+                                                       settleSeconds: Self.throttleSettleSeconds,
                                                        settings: settings) == true {
                 candidate.outgrewThrottle()
             }

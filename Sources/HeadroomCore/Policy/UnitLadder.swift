@@ -52,12 +52,11 @@ public struct UnitLadder: Equatable, Sendable {
         case hold(Hold)
     }
 
-    /// What the unit held (working set plus swap) when it was throttled, and how fast it grew
-    /// then: a warm-up's growth stops or slows under the throttle, a leak's does not.
+    /// What the unit held (working set plus swap) when it was throttled: a warm-up's growth
+    /// stops or slows under the throttle, a leak's goes on.
     public struct ThrottleBaseline: Equatable, Sendable {
         public var time: Double
         public var footprintBytes: UInt64
-        public var bytesPerSecond: Double
     }
 
     public let unit: String
@@ -102,8 +101,7 @@ public struct UnitLadder: Equatable, Sendable {
         }
         let high = Self.throttleValue(candidate, settings: settings)
         step = .throttled(memoryHigh: high, since: time, quietSince: nil)
-        baseline = ThrottleBaseline(time: time, footprintBytes: candidate.figures.footprintBytes,
-                                    bytesPerSecond: candidate.growth.fastestBytesPerSecond)
+        baseline = ThrottleBaseline(time: time, footprintBytes: candidate.figures.footprintBytes)
         return .act(.throttle(unit: unit, memoryHigh: high))
     }
 
@@ -143,15 +141,16 @@ public struct UnitLadder: Equatable, Sendable {
         baseline = nil
     }
 
-    /// A young unit throttled for at least `settleSeconds` whose growth since did not slow to
-    /// under half its rate at the throttle, and which at that rate alone would use up the VM's
-    /// room (available plus usable swap) within `restartHorizonSeconds`: a leak, not a warm-up.
-    /// A warm-up stops, and a throttled one slows; a leak keeps growing into its swap.
+    /// A young unit throttled for at least `settleSeconds` whose footprint has grown since at a
+    /// rate that alone would use up the VM's room (available plus usable swap) within
+    /// `restartHorizonSeconds`: a leak, not a warm-up. A warm-up stops, and a throttled one
+    /// slows; a leak goes on (into its own swap when the throttle holds it, past the throttle
+    /// when it does not), and the VM could not absorb it for long either way.
     public func outgrowsThrottle(_ figures: UnitMemoryHistory.Figures, roomBytes: UInt64, at time: Double,
                                  settleSeconds: Double, settings: PolicySettings) -> Bool {
         guard case .throttled = step, let baseline, time - baseline.time >= settleSeconds else { return false }
         let rate = (Double(figures.footprintBytes) - Double(baseline.footprintBytes)) / (time - baseline.time)
-        guard rate > 0, rate >= baseline.bytesPerSecond / 2 else { return false }
+        guard rate > 0 else { return false }
         return Double(roomBytes) / rate <= settings.ladder.restartHorizonSeconds
     }
 
