@@ -35,6 +35,7 @@ public final class Daemon {
     let pruneIncidents: () -> Void
     var bus: SystemdBus?
     var swappiness: SwappinessKeeper?
+    var pressureTriggers: PressureTriggerSet?
     var timer: OpaquePointer?
     var tick: Double
     var awaitedJob: (unit: String, job: String?)?
@@ -143,9 +144,9 @@ public final class Daemon {
             return
         }
         do {
-            let (keeper, note) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
+            let (keeper, notes) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
             swappiness = keeper
-            if let note { log(.notice, note) }
+            for note in notes { log(.notice, note) }
         } catch {
             log(.warning, "cannot own vm.swappiness: \(error); swap tuning is off")
         }
@@ -188,34 +189,26 @@ public final class Daemon {
             log(.notice, "--root given: no PSI trigger on fixture files; sampling on ticks only")
             return
         }
+        let triggers = PressureTriggerSet(loop: loop, log: { level, message in DaemonLog.write(level, message) },
+                                          onPressure: { [unowned self] in sampleAndDecide(reason: "psi trigger") })
+        pressureTriggers = triggers
+        let armed = triggers.update(paths: pressureTriggerPaths())
+        if armed.isEmpty {
+            log(.warning, "no PSI trigger could be armed; sampling on ticks only")
+        } else {
+            log(.info, "PSI triggers armed on \(armed.joined(separator: ", "))")
+        }
+    }
+
+    /// The system file and the top-level slices' files, as listed now.
+    func pressureTriggerPaths() -> [String] {
         var files = [options.paths.memoryPressure]
         if case .available(let root) = serviceSampler.visibility {
             for name in KernelFileReader.subdirectories(of: root) ?? [] where name.hasSuffix(".slice") {
                 files.append("\(root)/\(name)/memory.pressure")
             }
         }
-        var armed: [String] = []
-        for path in files {
-            switch PressureTrigger.arm(path: path) {
-            case .success(let (fd, window)):
-                do {
-                    try loop.addIO(fd: fd, events: 0x002 /* EPOLLPRI */) { [unowned self] events in
-                        if events & 0x008 /* EPOLLERR */ != 0 { return }
-                        sampleAndDecide(reason: "psi trigger")
-                    }
-                    armed.append("\(path) (some 150 ms per \(window / 1000) ms)")
-                } catch {
-                    log(.warning, "\(error)")
-                }
-            case .failure(let error):
-                log(.warning, "\(error)")
-            }
-        }
-        if armed.isEmpty {
-            log(.warning, "no PSI trigger could be armed; sampling on ticks only")
-        } else {
-            log(.info, "PSI triggers armed on \(armed.joined(separator: ", "))")
-        }
+        return files
     }
 
     // MARK: The loop's work
@@ -263,6 +256,9 @@ public final class Daemon {
             detail = .calm(tick: calmTicks)
         }
         let scan = serviceSampler.scan(relist: relist, detail: detail)
+        if relist, let added = pressureTriggers?.update(paths: pressureTriggerPaths()), !added.isEmpty {
+            log(.info, "PSI triggers armed on \(added.joined(separator: ", "))")
+        }
         lastVanished = !scan.vanished.isEmpty
         if !scan.problems.isEmpty || !reportedProblems.isEmpty {
             let problems = Set(scan.problems.map(\.description))
@@ -300,8 +296,7 @@ public final class Daemon {
             switch action {
             case .setSwappiness(let value):
                 do {
-                    try swappiness?.set(value)
-                    log(.info, "vm.swappiness set to \(value)")
+                    if try swappiness?.set(value) == true { log(.info, "vm.swappiness set to \(value)") }
                 } catch {
                     log(.warning, "cannot set vm.swappiness to \(value): \(error)")
                 }
@@ -448,10 +443,9 @@ public final class Daemon {
     }
 
     private func restoreSwappiness() {
-        guard let keeper = swappiness else { return }
+        guard var keeper = swappiness else { return }
         do {
-            try keeper.restore()
-            log(.info, "vm.swappiness restored to \(keeper.original)")
+            if try keeper.restore() { log(.info, "vm.swappiness restored to \(keeper.original)") }
         } catch {
             log(.error, "cannot restore vm.swappiness to \(keeper.original): \(error)")
         }
