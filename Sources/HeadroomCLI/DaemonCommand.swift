@@ -24,6 +24,12 @@ struct DaemonCommand: ParsableCommand {
             DaemonLog.write(.error, "invalid config: \(error)")
             throw ExitCode(1)
         }
+        do {
+            if let fixed = try StateDirectory.prepare(stateDir) { DaemonLog.write(.warning, fixed) }
+        } catch {
+            DaemonLog.write(.error, "cannot start: \(error)")
+            throw ExitCode(1)
+        }
         let store = IncidentStore(directory: stateDir + "/incidents", keepCount: config.incidents.keepCount,
                                   keepDays: config.incidents.keepDays)
         let host = HostIdentity.hostname()
@@ -40,7 +46,8 @@ struct DaemonCommand: ParsableCommand {
                     }.mapError { $0 as any Error }
                 },
                 pruneIncidents: {
-                    for removed in store.prune(nowMs: Daemon.wallClockMs()) {
+                    let nowMs = Daemon.wallClockMs()
+                    for removed in store.prune(nowMs: nowMs, boot: .current(paths: common.paths, nowMs: nowMs)) {
                         DaemonLog.write(.info, "incident retention: removed \(removed)")
                     }
                 })
