@@ -74,8 +74,13 @@ public struct Shipper {
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
-    /// The URL for messages: without a `user:password@` part.
+    /// The URL for messages and the delivery state: without a `user:password@` part, and with
+    /// its query and fragment replaced by `***` (webhooks often carry their token there).
     public static func redacted(_ url: String) -> String {
+        var url = url
+        if let query = url.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            url = String(url[...query]) + "***"
+        }
         guard let scheme = url.firstRange(of: "://") else { return url }
         let rest: Substring = url[scheme.upperBound...]
         let authorityEnd: String.Index = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
@@ -152,6 +157,19 @@ public struct Shipper {
         for entry in entries {
             let nowMs = now()
             var record = contents.queued[entry.id] ?? QueuedRecord(id: entry.id, firstSeenAtMs: nowMs)
+            if let bounded = schedule.bounded(nextAttemptMs: record.nextAttemptAtMs, at: nowMs),
+               bounded != record.nextAttemptAtMs {
+                // Kept, so that the bound does not move forward with every run.
+                record.nextAttemptAtMs = bounded
+                report.errors.append("incident \(entry.id): its next attempt lay more than "
+                    + "tickets.retry_maximum_seconds ahead (the clock was changed); now due in at most "
+                    + Self.duration(schedule.maximumSeconds))
+                do {
+                    try state.write(record)
+                } catch {
+                    report.errors.append("incident \(entry.id): \(error)")
+                }
+            }
             let decision = policy.decide(outcome: entry.summary.outcome, updatedAtMs: entry.summary.updatedAtMs,
                                          delivered: false, nextAttemptAtMs: record.nextAttemptAtMs, nowMs: nowMs)
             switch decision {
