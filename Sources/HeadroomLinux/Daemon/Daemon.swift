@@ -35,6 +35,7 @@ public final class Daemon {
     var executor: ActionExecutor!
     let pruneIncidents: () -> Void
     var swappiness: SwappinessKeeper?
+    var pressureTriggers: PressureTriggerSet?
     var timer: OpaquePointer?
     var interval: Double
     var lastSampleError: String?
@@ -81,8 +82,11 @@ public final class Daemon {
                 + "no unit can be restarted")
         }
         connectBus()
-        PressureTriggers.arm(on: loop, paths: options.paths, visibility: tick.serviceSampler.visibility,
-                             log: log) { [unowned self] in sampleAndDecide(reason: "psi trigger") }
+        pressureTriggers = PressureTriggers.arm(on: loop, paths: options.paths,
+                                                visibility: tick.serviceSampler.visibility,
+                                                log: DaemonLog.write) { [unowned self] in
+            sampleAndDecide(reason: "psi trigger")
+        }
         do {
             try loop.addSignals([SIGTERM, SIGINT, SIGHUP]) { [unowned self] signal in
                 if signal == SIGHUP { reload() } else { stop(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT") }
@@ -156,6 +160,10 @@ public final class Daemon {
         case .decided(let decision):
             lastSampleError = nil
             reportProblems(decision.scan)
+            if decision.relisted, let pressureTriggers {
+                PressureTriggers.follow(pressureTriggers, paths: options.paths,
+                                        visibility: tick.serviceSampler.visibility, log: log)
+            }
             executor.perform(decision.actions)
             afterDecision(decision, now: now)
         }
@@ -223,9 +231,9 @@ public final class Daemon {
             return
         }
         do {
-            let (keeper, note) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
+            let (keeper, notes) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
             swappiness = keeper
-            if let note { log(.notice, note) }
+            for note in notes { log(.notice, note) }
         } catch {
             log(.warning, "cannot own vm.swappiness: \(error); swap tuning is off")
         }
@@ -233,18 +241,16 @@ public final class Daemon {
 
     private func setSwappiness(_ value: Int) {
         do {
-            try swappiness?.set(value)
-            log(.info, "vm.swappiness set to \(value)")
+            if try swappiness?.set(value) == true { log(.info, "vm.swappiness set to \(value)") }
         } catch {
             log(.warning, "cannot set vm.swappiness to \(value): \(error)")
         }
     }
 
     private func restoreSwappiness() {
-        guard let keeper = swappiness else { return }
+        guard var keeper = swappiness else { return }
         do {
-            try keeper.restore()
-            log(.info, "vm.swappiness restored to \(keeper.original)")
+            if try keeper.restore() { log(.info, "vm.swappiness restored to \(keeper.original)") }
         } catch {
             log(.error, "cannot restore vm.swappiness to \(keeper.original): \(error)")
         }
