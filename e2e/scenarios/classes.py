@@ -127,7 +127,8 @@ def session_runaway(size):
     """A runaway process in a login session (protected): that process is terminated, the session
     scope keeps running, no other unit pays."""
     def session(rate, start):
-        return f"/bin/sh -c '{MEMHOG} --leak {rate} --start {start} & exec sleep infinity'"
+        # the login shell waits for its job, then idles: the session outlives the runaway
+        return f"/bin/sh -c '{MEMHOG} --leak {rate} --start {start} & wait; exec sleep infinity'"
     if size == "a":
         return dict(mem=2048, swap=1024, duration=120,
                     units=[("session-7.scope", session(64, 20), "session", {"slice": "user-1000.slice", "kind": "scope"}),

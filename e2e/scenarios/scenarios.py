@@ -11,7 +11,7 @@ described to the guest (units.tsv, scenario.json).
     scenarios.py benchmarks RESULTS DOC CMD    write the comparison section of DOC
     scenarios.py footprint RESULTS DOC CMD     write the footprint section of DOC (idle rows)
     scenarios.py latency RESULTS DOC CMD       write the reaction-latency section of DOC
-    scenarios.py classes RESULTS DOC CMD       write the issue-12 classes section of DOC
+    scenarios.py classes RESULTS DOC CMD [NOTE]  write the issue-12 classes section of DOC
 """
 import builtins
 import functools
@@ -407,8 +407,8 @@ def main(argv):
         sizes = argv[3].lower().split(",") if len(argv) == 4 and argv[2] == "--sizes" else ["a"]
         print("\n".join(names(sizes)))
         return 0
-    if len(argv) == 5 and argv[1] == "classes":
-        verdict.benchmarks(argv[2], argv[3], argv[4], CLASS_SCENARIOS)
+    if len(argv) in (5, 6) and argv[1] == "classes":
+        verdict.benchmarks(argv[2], argv[3], argv[4], CLASS_SCENARIOS, argv[5] if len(argv) == 6 else "")
         return 0
     if len(argv) == 5 and argv[1] == "stage":
         if argv[2] not in ALL:
@@ -418,7 +418,8 @@ def main(argv):
         return 0
     if len(argv) == 3 and argv[1] == "boot-args":
         s = ALL[argv[2]]
-        print(f"--mem {s['mem']} --swap {s['swap']} --timeout {s['duration'] + 240}")
+        # boot + install + collection take 1-2 min on an idle host, over 5 min on a loaded one
+        print(f"--mem {s['mem']} --swap {s['swap']} --timeout {s['duration'] + 600}")
         return 0
     if len(argv) == 5 and argv[1] == "judge":
         return judge(argv[2], argv[3], argv[4])

@@ -125,7 +125,7 @@ def table_lines(rows):
     return lines
 
 
-def benchmarks(path, document, command, scenarios):
+def benchmarks(path, document, command, scenarios, note=""):
     """Replace the classes section of DOC with the class rows of `path` (last row per pair)."""
     from scenarios import replace_section
     rows = {}
@@ -140,6 +140,6 @@ def benchmarks(path, document, command, scenarios):
     section = (f"<!-- e2e-classes:start -->\n"
                f"Produced {datetime.date.today().isoformat()} by `{command}` (results file "
                f"`{os.path.basename(path)}`). Verdicts apply the same rules to every supervisor "
-               f"(e2e/scenarios/verdict.py); only Headroom's fail the run.\n\n"
+               f"(e2e/scenarios/verdict.py); only Headroom's fail the run. {note}\n\n"
                + "\n".join(table_lines(ranked)) + "\n<!-- e2e-classes:end -->")
     replace_section(document, "e2e-classes", "Issue-12 scenario classes (real guest)", section)

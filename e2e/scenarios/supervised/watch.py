@@ -23,6 +23,12 @@ def read(path):
         return None
 
 
+def alive(pid):
+    """Running, not a zombie waiting for its parent to reap it."""
+    stat = read(f"/proc/{pid}/stat")
+    return stat is not None and stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def kernel_oom_kills():
     """[(constraint, oom_memcg, task_memcg, task, pid)] from the kernel log: CONSTRAINT_MEMCG is a
     cgroup at its own limit (containment working), anything else is VM-wide."""
@@ -57,7 +63,7 @@ class UnitWatch:
                 self.runaway_pid = self.find_runaway()
         elif self.seen and self.gone_at is None:
             self.gone_at = round(t, 2)
-        if self.runaway_pid and self.runaway_gone_at is None and not os.path.exists(f"/proc/{self.runaway_pid}"):
+        if self.runaway_pid and self.runaway_gone_at is None and not alive(self.runaway_pid):
             self.runaway_gone_at = round(t, 2)
 
     def find_runaway(self):
@@ -100,10 +106,10 @@ class Outcome:
         if self.judged and oom_increased:
             self.vm_oom = len(vm_wide(kernel_oom_kills()))
             if self.vm_oom:
-                return self.fix(t, 5, "VM-wide kernel OOM kill")
+                return self.fix(t, 15, "VM-wide kernel OOM kill")
         for w in self.watches:
             if self.judged and w.role in UNTOUCHED and w.acted_on(restarts[w.unit]):
-                return self.fix(t, 5, f"{w.unit} ({w.role}) acted on")
+                return self.fix(t, 15, f"{w.unit} ({w.role}) acted on")
         wanted = self.rules.get("units") or [w.unit for w in self.watches if w.role in ACTED]
         if "acted_tail" in self.rules and wanted and all(
                 w.acted_on(restarts[w.unit]) for w in self.watches if w.unit in wanted):
