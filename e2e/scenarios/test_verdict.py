@@ -100,5 +100,32 @@ class VerdictTests(unittest.TestCase):
         self.assertEqual(len(judged("creep-a", "headroom", res)), 1)
 
 
+class EarlyStopTests(unittest.TestCase):
+    def watches(self, name):
+        scenario = classes.scenarios(classes.SIZES)[name]
+        specs = [dict(unit=u[0], role=u[2], **(u[3] if len(u) > 3 else {})) for u in scenario["units"]]
+        return scenario, [watch.UnitWatch(spec, "/nonexistent") for spec in specs]
+
+    def test_a_restarted_warm_up_fixes_the_outcome(self):
+        scenario, watches = self.watches("warmup-a")
+        outcome = watch.Outcome(scenario, watches)
+        outcome.decide(10.0, {"postgresql.service": 0, "bystander.service": 0}, False)
+        self.assertIsNone(outcome.stop_at)
+        outcome.decide(20.0, {"postgresql.service": 1, "bystander.service": 0}, False)
+        self.assertFalse(outcome.done(34.0))
+        self.assertTrue(outcome.done(35.0))
+
+    def test_the_run_goes_on_until_every_culprit_was_acted_on(self):
+        scenario, watches = self.watches("two-agents-a")
+        outcome = watch.Outcome(scenario, watches)
+        restarts = {w.unit: 0 for w in watches}
+        restarts["telegraf.service"] = 1
+        outcome.decide(30.0, restarts, False)
+        self.assertIsNone(outcome.stop_at)
+        restarts["filebeat.service"] = 1
+        outcome.decide(40.0, restarts, False)
+        self.assertEqual(outcome.stop_at, 40.0 + scenario["stop"]["acted_tail"])
+
+
 if __name__ == "__main__":
     unittest.main()
