@@ -152,7 +152,7 @@ public final class ActionExecutor {
                 deliver(.limitsApplied(unit: unit, purpose: purpose, result: result))
             })
         case .liftUnitLimits(let unit, let purpose):
-            if let limits { afterBusCalls.append(limits.lift(unit: unit, purpose: purpose, control: units)) }
+            limits?.lift(unit: unit, purpose: purpose, control: units)
         case .terminateRunaway(let scope, let cgroupPath, let deadline, _):
             guard let runaways else {
                 deliver(.runawayTerminated(scope: scope, pid: nil, command: nil, outcome: "failed: process termination is off"))

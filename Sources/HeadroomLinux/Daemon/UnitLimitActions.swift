@@ -59,38 +59,35 @@ final class UnitLimitActions {
     }
 
     /// Lifts what Headroom set on `unit` for `purpose` (a containment is never lifted for a
-    /// throttle's end); returns the record's update, to run after the batch's bus calls.
-    func lift(unit: String, purpose: RuntimeLimitPurpose, control: UnitControl?) -> () -> Void {
-        let recorded: RuntimeLimit??
+    /// throttle's end). The record is changed when systemd confirms.
+    func lift(unit: String, purpose: RuntimeLimitPurpose, control: UnitControl?) {
+        let recorded: RuntimeLimit?
         do { recorded = try store.load()[unit] } catch {
             log(.error, "cannot lift the \(purpose.rawValue) on \(unit): \(error)")
-            return {}
+            return
         }
-        guard let limit = recorded ?? nil else {
+        guard let limit = recorded else {
             log(.info, "no runtime limit of Headroom's on \(unit) to lift")
-            return {}
+            return
         }
         guard limit.purpose == purpose else {
             log(.info, "kept the \(limit.purpose.rawValue) on \(unit) (the \(purpose.rawValue) ended)")
-            return {}
+            return
         }
         guard let control else {
             log(.error, "cannot lift the \(purpose.rawValue) on \(unit): not connected to systemd")
-            return {}
+            return
         }
         log(.notice, "SetUnitProperties(\(unit), runtime, \(SetUnitPropertiesMessage.describe(limit.liftAssignments))) "
             + "lifts the \(purpose.rawValue)")
-        var succeeded = true
+        // Forgotten only once systemd confirms (replies come later, on the loop): a daemon killed
+        // before that leaves the entry, and the next start or `headroom release` lifts it again.
         control.setMemoryProperties(unit: unit, limit.liftAssignments) { [self] result in
-            if !result.succeeded {
-                succeeded = false
+            guard result.succeeded else {
                 log(.error, "lifting the \(purpose.rawValue) on \(unit) failed: \(result.recordText); "
                     + "`headroom release \(unit)` tries again")
-                restore(unit: unit, to: limit)
+                return
             }
-        }
-        return { [self] in
-            guard succeeded else { return }
             _ = update { record in record.remove(unit: unit) }
             fileIdentity = FileIdentity(path: store.path)
         }
