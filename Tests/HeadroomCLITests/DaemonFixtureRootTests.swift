@@ -162,10 +162,15 @@ struct DaemonFixtureRootTests {
         #expect(try String(contentsOfFile: state + "/swappiness.original", encoding: .utf8)
                 == "0d1b2c3a-0000-4000-8000-000000000001 1\n")
         // The status file for `headroom check` / `metrics`: this daemon's pid and level, gone after a clean stop.
+        // The status file is written after the tick's actions (swappiness first): wait for it.
         let statusPath = root.path + "/run/headroom/status"
-        let published = try DaemonStatus.parse(Array(try Data(contentsOf: URL(fileURLWithPath: statusPath))))
-        #expect(published.pid == daemon.process.processIdentifier)
-        #expect(published.level == .elevated)
+        var published: DaemonStatus?
+        for _ in 0..<40 where published?.level != .elevated {
+            published = (try? Data(contentsOf: URL(fileURLWithPath: statusPath))).flatMap { try? DaemonStatus.parse(Array($0)) }
+            if published?.level != .elevated { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(published?.pid == daemon.process.processIdentifier)
+        #expect(published?.level == .elevated)
         let (status, log) = daemon.stop()
         #expect(!FileManager.default.fileExists(atPath: statusPath))
         #expect(status == 0, "log:\n\(log)")

@@ -57,4 +57,20 @@ let benchmarks: @Sendable () -> Void = {
             index += 1
         }
     }
+    policyBenchmarks()
+}
+
+nonisolated(unsafe) var policyRig: PolicyTickRig?
+
+/// The decision policy's calm tick (issue 12): 0 mallocs, like the sampling tick.
+let policyBenchmarks: @Sendable () -> Void = {
+    Benchmark("policy-calm-tick-mallocs-100-services",
+              configuration: .init(metrics: [.mallocCountTotal, .wallClock], warmupIterations: 20,
+                                   maxIterations: 2000)) { benchmark in
+        let rig = policyRig ?? PolicyTickRig(services: 100)
+        policyRig = rig
+        for _ in benchmark.scaledIterations {
+            blackHole(rig.tick())
+        }
+    }
 }

@@ -77,6 +77,12 @@ public struct Incident: Equatable, Sendable {
     /// Units the kernel OOM-killed in, by memory.events oom_kill deltas.
     public var kernelOomKilledUnits: [String] = []
     public var kernelOomKillsDuring: UInt64 = 0
+    /// The culprit's largest processes, read by the shell just before it acted on the unit;
+    /// nil when the incident acted on no unit (or the processes could not be read).
+    public var culpritProcesses: [ProcessSnapshot]?
+    /// Where the culprit's shared memory is (its shmem and the tmpfs mounts it sees), read with
+    /// the processes.
+    public var sharedMemory: SharedMemoryReport?
     /// The paragraph ops read first.
     public var narrative: String
     /// True once the narrative is final and the journal entry has been written.

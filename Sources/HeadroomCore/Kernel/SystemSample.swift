@@ -34,10 +34,16 @@ public struct ServiceSample: Equatable, Sendable {
     public var low: MemoryLimit
     public var high: MemoryLimit
     public var max: MemoryLimit
+    /// When the unit's current run started, in seconds on the tick clock (CLOCK_MONOTONIC);
+    /// nil when unknown. Read by the shell when the unit's cgroup is (re)opened, so a warm-up
+    /// after the unit's own start can be told from a leak.
+    public var startedAt: Double?
 
     public init(unit: String, cgroupPath: String, current: UInt64, swapCurrent: UInt64?, stat: CgroupMemoryStat,
                 pressure: Pressure?, events: CgroupMemoryEvents, min: MemoryLimit = .bytes(0),
-                low: MemoryLimit = .bytes(0), high: MemoryLimit = .unlimited, max: MemoryLimit = .unlimited) {
+                low: MemoryLimit = .bytes(0), high: MemoryLimit = .unlimited, max: MemoryLimit = .unlimited,
+                startedAt: Double? = nil) {
+        self.startedAt = startedAt
         self.unit = unit
         self.cgroupPath = cgroupPath
         self.current = current

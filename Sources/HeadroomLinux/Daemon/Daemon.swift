@@ -43,6 +43,13 @@ public final class Daemon {
     var reportedProblems: Set<String> = []
     var lastPrune = -Double.infinity
     var memoryLocked = false
+    /// Peaks and overages for `headroom budget` / `headroom check`; made at start.
+    var budgetRecorder: BudgetRecorder?
+    var lastBudgetObservation = -Double.infinity
+    var budgetWriteFailed = false
+    /// The blocking systemd client for start and stop (lifting throttles); nil without systemd.
+    /// Tests replace it with a fake.
+    var unitProperties: () -> (any UnitPropertyAccess)?
     var ready = false
     var stopping = false
 
@@ -58,25 +65,25 @@ public final class Daemon {
         settings.dryRun = options.dryRun
         tick = Tick(systemSampler: SystemSampler(paths: options.paths),
                     serviceSampler: ServiceSampler(visibility: CgroupDiscovery.discover(paths: options.paths),
-                                                   keepFilesOpen: options.paths.isLiveSystem),
+                                                   keepFilesOpen: options.paths.isLiveSystem,
+                                                   unitStarts: ProcessSnapshotReader(paths: options.paths)),
                     supervisor: Supervisor(settings: settings, budget: config.budget))
         interval = settings.tickSeconds
         recorder = IncidentRecorder(writer: writeIncident, log: DaemonLog.write)
         status = StatusPublisher(paths: options.paths, log: DaemonLog.write)
         self.pruneIncidents = pruneIncidents
+        let live = options.paths.isLiveSystem
+        unitProperties = { live ? try? SystemdUnitProperties() : nil }
         metrics = makeMetrics(config)
-        executor = ActionExecutor(units: nil, incidents: recorder, effects: effects) { [unowned self] event in
-            switch event {
-            case .jobFinished(let unit, let result):
-                tick.supervisor.jobFinished(unit: unit, result: result, time: loop.now, wallClockMs: Clock.wallClockMs())
-            }
-        }
+        executor = ActionExecutor(units: nil, incidents: recorder, effects: effects) { [unowned self] event in route(event) }
+        attachShellActions()
         recorder.onWritten = { [unowned self] in metrics?.incidentsChanged() }
     }
 
     /// Runs until SIGTERM/SIGINT. - Returns: the exit code.
     public func run() -> Int32 {
         takeSwappiness()
+        recoverAtStart()
         if case .unavailable(let reason) = tick.serviceSampler.visibility {
             log(.warning, "per-service figures are unavailable: \(reason); deciding from system figures only, "
                 + "no unit can be restarted")
@@ -99,6 +106,7 @@ public final class Daemon {
         }
         loop.enableWatchdog()
         let result = loop.run()
+        liftThrottles(when: "stop")
         restoreSwappiness()
         status.remove()
         if result < 0 {
@@ -114,7 +122,9 @@ public final class Daemon {
         ActionExecutor.Effects(
             setSwappiness: { [unowned self] value in setSwappiness(value) },
             setTick: { [unowned self] seconds in interval = seconds },
-            log: DaemonLog.write)
+            log: DaemonLog.write,
+            now: { [unowned self] in loop.now },
+            wallClockMs: Clock.wallClockMs)
     }
 
     private func makeMetrics(_ config: HeadroomConfig) -> MetricsPublisher? {
@@ -170,6 +180,7 @@ public final class Daemon {
     }
 
     private func afterDecision(_ decision: Tick.Decision, now: Double) {
+        shellWork(decision, now: now)
         let level = tick.supervisor.level
         status.publish(level, system: decision.system, now: now)
         metrics?.push(daemon: status.daemonStatus(level), system: decision.system, scan: decision.scan,

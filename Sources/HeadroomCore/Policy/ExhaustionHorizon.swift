@@ -1,0 +1,107 @@
+/// Seconds until the VM runs out of what it really has: MemAvailable plus the swap it can
+/// still use (DESIGN §3), from a fast and a robust trend, together with stall (PSI).
+///
+/// Why three readings and not one slope of MemAvailable:
+/// - a warm-up absorbed by swap shrinks MemAvailable fast but leaves plenty of *room*
+///   (available + usable swap); judged on room, it is not an emergency;
+/// - a fast leak grows faster than swap can take pages (`swapAbsorbBytesPerSecond`): the
+///   excess must fit in RAM, so its horizon is RAM's, and it is still acted on before a stall;
+/// - a slow leak barely moves a 5 s window; the 120 s trend carries it while the fast trend
+///   still falls; once the growth stops the fast trend goes flat and the long one is not used,
+///   so a warm-up that stopped is not extrapolated.
+/// PSI full at or above `stallFullAvg10` means it is already happening: horizon 0.
+public struct ExhaustionHorizon: Sendable {
+    /// Which reading gave the horizon (named in incidents).
+    public enum Basis: String, Equatable, Sendable {
+        case stall, fastTrend = "fast_trend", longTrend = "long_trend", ramBeyondSwapRate = "ram_beyond_swap_rate"
+        case notShrinking = "not_shrinking"
+    }
+
+    public struct Reading: Equatable, Sendable {
+        public var availableBytes: UInt64
+        /// SwapFree less the reserve.
+        public var usableSwapBytes: UInt64
+        /// available + usable swap.
+        public var roomBytes: UInt64
+        /// Room per second over the fast and the long window (negative: shrinking).
+        public var fastSlope: Double?
+        public var longSlope: Double?
+        /// Seconds until RAM alone runs out with growth beyond what swap takes; nil when swap keeps up.
+        public var ramSeconds: Double?
+        /// The horizon: the shortest of the readings; nil when nothing shrinks.
+        public var seconds: Double?
+        public var basis: Basis
+        public var stalled: Bool
+
+        /// How fast room is being used, in bytes per second (0 when not shrinking).
+        public var consumptionBytesPerSecond: Double {
+            max(0, -(fastSlope ?? 0), -(longSlope ?? 0))
+        }
+
+        mutating func consider(_ candidate: Double?, _ reason: Basis) {
+            guard let candidate, candidate < (seconds ?? .infinity) else { return }
+            seconds = candidate
+            basis = reason
+        }
+    }
+
+    public let settings: PolicySettings.Horizon
+    private var fastRoom: TrendRing
+    private var longRoom: TrendRing
+    private var fastAvailable: TrendRing
+    private var lastSwapTotal: UInt64?
+
+    public init(settings: PolicySettings.Horizon) {
+        self.settings = settings
+        // Capacities cover the windows at the fastest tick (0.25 s) without allocating later.
+        let fastPoints = Swift.max(8, Int((settings.fastWindowSeconds / 0.25).rounded(.up)) + 1)
+        fastRoom = TrendRing(capacity: fastPoints, spacing: 0)
+        fastAvailable = TrendRing(capacity: fastPoints, spacing: 0)
+        longRoom = TrendRing(capacity: Swift.max(8, Int(settings.longWindowSeconds / 2) + 1), spacing: 2)
+    }
+
+    /// Swap added or removed: the old room is not comparable.
+    public mutating func reset() {
+        fastRoom.reset()
+        longRoom.reset()
+        fastAvailable.reset()
+    }
+
+    /// One tick. Allocation-free.
+    public mutating func observe(time: Double, meminfo: Meminfo, pressure: Pressure) -> Reading {
+        if let previous = lastSwapTotal, previous != meminfo.swapTotal { reset() }
+        lastSwapTotal = meminfo.swapTotal
+        let reserve = UInt64(Double(meminfo.swapTotal) * settings.swapReservePercent / 100)
+        let usableSwap = meminfo.swapFree > reserve ? meminfo.swapFree - reserve : 0
+        let room = meminfo.memAvailable + usableSwap
+        fastRoom.add(time: time, value: Double(room))
+        longRoom.add(time: time, value: Double(room))
+        fastAvailable.add(time: time, value: Double(meminfo.memAvailable))
+
+        let fast = fastRoom.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5)
+        let long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
+        let ramRate = -(fastAvailable.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5) ?? 0)
+        let beyondSwap = ramRate - Double(settings.swapAbsorbBytesPerSecond)
+        let ramSeconds = beyondSwap > 0 ? Double(meminfo.memAvailable) / beyondSwap : nil
+        var reading = Reading(availableBytes: meminfo.memAvailable, usableSwapBytes: usableSwap, roomBytes: room,
+                              fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,
+                              basis: .notShrinking, stalled: pressure.full.avg10 >= settings.stallFullAvg10)
+        if reading.stalled {
+            reading.seconds = 0
+            reading.basis = .stall
+            return reading
+        }
+        // Three calls, not a loop over an array literal: the tick must not allocate.
+        reading.consider(Self.until(room, fast), .fastTrend)
+        // The long trend confirms a consumption the fast one still sees; once the fast trend is
+        // flat or rising the growth has stopped, and extrapolating the past (a finished warm-up) would lie.
+        if (fast ?? -1) < 0 { reading.consider(Self.until(room, long), .longTrend) }
+        reading.consider(ramSeconds, .ramBeyondSwapRate)
+        return reading
+    }
+
+    private static func until(_ room: UInt64, _ slope: Double?) -> Double? {
+        guard let slope, slope < 0 else { return nil }
+        return Double(room) / -slope
+    }
+}

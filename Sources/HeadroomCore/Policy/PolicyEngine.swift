@@ -1,0 +1,167 @@
+/// The policy pieces composed into one per-tick decision: horizon, unit histories, warm-up
+/// rule, chooser, ladders, "no action" limiter. Samples and time in, decisions out.
+///
+/// The integrator calls `observe` every tick and carries out the `Decision`s (systemd calls,
+/// incident records); `restartFinished` and `release` report events back. On a calm tick
+/// (horizon long, no ladder step open) it allocates nothing: it only updates rings in place
+/// and returns an empty array.
+public struct PolicyEngine: Sendable {
+    public enum Decision: Equatable, Sendable {
+        /// Carry out a ladder action; `candidate` is the unit as chosen (nil for a lift, kill or
+        /// release that comes from the ladder's own tick), `horizon` the reading it was based on.
+        case act(UnitLadder.Action, candidate: UnitCandidate?, horizon: ExhaustionHorizon.Reading)
+        /// Record (once per cause per `noActionRepeatSeconds`) that Headroom could not act.
+        case fileInstead(CulpritChooser.NoActionReason, candidates: [UnitCandidate],
+                         horizon: ExhaustionHorizon.Reading)
+        /// The real consumer is a protected login session: snapshot its processes, pick one with
+        /// `RunawayProcess.choose` and terminate it with `TerminationSchedule` (SIGTERM, SIGKILL).
+        case terminateRunawayIn(unit: String, cgroupPath: String, horizon: ExhaustionHorizon.Reading)
+    }
+
+    public private(set) var settings: PolicySettings
+    public private(set) var budget: BudgetConfig
+    private let isProtected: @Sendable (String) -> Bool
+    private let cooldownSeconds: Double
+    private var horizon: ExhaustionHorizon
+    public private(set) var histories: [String: UnitMemoryHistory] = [:]
+    public private(set) var ladders: [String: UnitLadder] = [:]
+    private var limiter: NoActionLimiter
+    private var busyUntil = -Double.infinity
+    public private(set) var lastReading: ExhaustionHorizon.Reading?
+
+    /// - Parameters:
+    ///   - isProtected: the supervisor's protected set (core set plus `extra_protected`).
+    ///   - cooldownSeconds: after a restart or containment, no other one for this long, unless
+    ///     the VM cannot absorb (`WarmUpRule.absorbLimit`).
+    public init(settings: PolicySettings, budget: BudgetConfig, cooldownSeconds: Double,
+                isProtected: @escaping @Sendable (String) -> Bool) {
+        self.settings = settings
+        self.budget = budget
+        self.cooldownSeconds = cooldownSeconds
+        self.isProtected = isProtected
+        horizon = ExhaustionHorizon(settings: settings.horizon)
+        limiter = NoActionLimiter(repeatSeconds: settings.noActionRepeatSeconds)
+    }
+
+    /// - Parameter startedAt: each unit's start of its current run on the tick clock, nil if unknown.
+    public mutating func observe(time: Double, system: SystemSample, services: [ServiceSample],
+                                 startedAt: (String) -> Double?) -> [Decision] {
+        let reading = horizon.observe(time: time, meminfo: system.meminfo, pressure: system.pressure)
+        lastReading = reading
+        for service in services {
+            // In place through the index: the tick must not copy the rings.
+            if let index = histories.index(forKey: service.unit) {
+                histories.values[index].observe(time: time, sample: service, startedAt: startedAt(service.unit),
+                                                settings: settings)
+            } else {
+                var history = UnitMemoryHistory(unit: service.unit)
+                history.observe(time: time, sample: service, startedAt: startedAt(service.unit), settings: settings)
+                histories[service.unit] = history
+            }
+        }
+        if histories.count > services.count * 2 + 16 { forgetVanished(services) }
+        let memTotal = system.meminfo.memTotal
+        let limit = WarmUpRule.absorbLimit(reading, memTotal: memTotal, settings: settings.warmUp)
+        var decisions: [Decision] = []
+        for index in ladders.indices where ladders.values[index].step != .idle {
+            if let action = ladders.values[index].tick(horizon: reading, absorbLimit: limit, at: time,
+                                                       settings: settings) {
+                decisions.append(.act(action, candidate: nil, horizon: reading))
+            }
+        }
+        let seconds = reading.seconds ?? .infinity
+        // The cool-down lets memory come back after an action; it ends early when the VM cannot
+        // absorb again (a leak regrowing at once must not get 15 s to take the VM down).
+        guard limit != nil || seconds <= settings.ladder.throttleHorizonSeconds, time >= busyUntil || limit != nil,
+              !ladders.values.contains(where: { if case .restarting = $0.step { true } else { false } }) else {
+            return decisions
+        }
+        decide(time: time, reading: reading, limit: limit, services: services, memTotal: memTotal, into: &decisions)
+        return decisions
+    }
+
+    private mutating func decide(time: Double, reading: ExhaustionHorizon.Reading, limit: WarmUpRule.AbsorbLimit?,
+                                 services: [ServiceSample], memTotal: UInt64, into decisions: inout [Decision]) {
+        let candidates = services.compactMap { service -> UnitCandidate? in
+            guard let history = histories[service.unit] else { return nil }
+            let (category, expected) = UnitCandidate.expectation(for: service.unit, budget: budget)
+            return UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal, category: category,
+                                 expected: expected, isProtected: isProtected(service.unit), settings: settings)
+        }
+        let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
+        var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,
+                                           mode: restartDue ? .restart : .throttle,
+                                           skipping: restartDue ? [] : stepped, settings: settings)
+        if restartDue, case .fileInstead(.onlyWarmUps) = choice {
+            choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal, mode: .throttle,
+                                           skipping: stepped, settings: settings)
+        }
+        switch choice {
+        case .act(let unit, _, _):
+            guard let candidate = candidates.first(where: { $0.unit == unit }) else { return }
+            var ladder = ladders[unit] ?? UnitLadder(unit: unit)
+            let outcome = ladder.escalate(candidate, horizon: reading, absorbLimit: limit, memTotal: memTotal,
+                                          at: time, settings: settings)
+            ladders[unit] = ladder
+            guard case .act(let action) = outcome else { return }
+            if case .throttle = action {} else { busyUntil = time + cooldownSeconds }
+            decisions.append(.act(action, candidate: candidate, horizon: reading))
+        case .fileInstead(.consumerProtected(let unit)) where settings.runaway.terminateProcesses:
+            guard let service = services.first(where: { $0.unit == unit }),
+                  RunawayProcess.isLoginSession(unit: unit, cgroupPath: service.cgroupPath) else {
+                fileOnce(.consumerProtected(unit: unit), candidates, reading, time, into: &decisions)
+                return
+            }
+            busyUntil = time + cooldownSeconds
+            decisions.append(.terminateRunawayIn(unit: unit, cgroupPath: service.cgroupPath, horizon: reading))
+        case .fileInstead(let reason):
+            // Only a VM that can no longer absorb, with nobody to act on, is worth a record: a short
+            // horizon the VM still absorbs (a warm-up) and nothing left to throttle are not.
+            if limit != nil { fileOnce(reason, candidates, reading, time, into: &decisions) }
+        }
+    }
+
+    private mutating func fileOnce(_ reason: CulpritChooser.NoActionReason, _ candidates: [UnitCandidate],
+                                   _ reading: ExhaustionHorizon.Reading, _ time: Double,
+                                   into decisions: inout [Decision]) {
+        if limiter.shouldFile(reason, at: time) {
+            decisions.append(.fileInstead(reason, candidates: candidates, horizon: reading))
+        }
+    }
+
+    /// Units with a throttle or containment in place.
+    private var stepped: [String] { ladders.values.filter { $0.step != .idle }.map(\.unit) }
+
+    /// Histories and ladder steps to keep in the state directory.
+    public var remembered: (histories: [UnitMemoryHistory.Remembered], ladders: [UnitLadder]) {
+        (histories.values.map(\.remembered), ladders.values.filter { $0.step != .idle })
+    }
+
+    /// After a daemon restart: what was kept. A containment stays in force (systemd keeps the
+    /// runtime properties), so its ladder must come back with it.
+    public mutating func restore(histories kept: [UnitMemoryHistory.Remembered], ladders steps: [UnitLadder]) {
+        for memory in kept { histories[memory.unit] = UnitMemoryHistory(restoring: memory) }
+        for ladder in steps { ladders[ladder.unit] = ladder }
+    }
+
+    /// The restart job of `unit` ended (JobRemoved, any result).
+    public mutating func restartFinished(unit: String) {
+        ladders[unit]?.restartFinished()
+    }
+
+    /// `headroom release UNIT`.
+    public mutating func release(unit: String) -> UnitLadder.Action? {
+        ladders[unit]?.release()
+    }
+
+    private mutating func forgetVanished(_ services: [ServiceSample]) {
+        let present = Set(services.map(\.unit))
+        for unit in histories.keys where !present.contains(unit) { forget(unit: unit) }
+    }
+
+    /// Units that vanished are forgotten (their history with them).
+    public mutating func forget(unit: String) {
+        histories[unit] = nil
+        if ladders[unit]?.step == .idle { ladders[unit] = nil }
+    }
+}

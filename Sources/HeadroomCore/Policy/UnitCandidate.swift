@@ -1,0 +1,130 @@
+/// One unit as the decision sees it at one moment: its figures, budget, age, growth on
+/// every horizon, restart history, and what acting on it would and would not achieve.
+///
+/// Built from `UnitMemoryHistory` only when Headroom has to decide (not every tick).
+public struct UnitCandidate: Equatable, Sendable {
+    /// The harm order of DESIGN §5, least harmful to act on first.
+    public enum HarmClass: Int, Comparable, Sendable {
+        /// A platform unit (monitoring, management, userland) over its own budget.
+        case platformOverBudget = 0
+        /// A platform unit growing (within its budget, or with none of its own).
+        case platformGrowing = 1
+        /// A customer application over its own `expected`.
+        case applicationOverBudget = 2
+        /// A customer application growing.
+        case applicationGrowing = 3
+
+        public static func < (lhs: HarmClass, rhs: HarmClass) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// Why a unit is not acted on at all.
+    public enum Exclusion: String, Equatable, Sendable {
+        case protected
+        /// Working set below `minimumWorkingSetBytes`: acting would free nothing.
+        case tooSmall = "too_small"
+        /// Neither over its budget nor growing on any horizon, nor regrowing: a bystander.
+        case steady
+    }
+
+    /// Why a unit may be throttled but not restarted or contained.
+    public enum RestartBlocker: Equatable, Sendable {
+        /// Young and the VM absorbs its growth.
+        case warmingUp
+        /// A platform unit inside what the platform reserved for it.
+        case withinPlatformBudget
+        /// A scope (or a unit that refuses restarts): systemd cannot restart it.
+        case notRestartable
+        /// Most of its memory is shmem/tmpfs, which a restart does not free.
+        case sharedMemory(bytes: UInt64)
+    }
+
+    public var unit: String
+    public var category: BudgetCategory
+    public var expectedBytes: UInt64?
+    public var overBytes: UInt64
+    public var figures: UnitMemoryHistory.Figures
+    public var growth: UnitGrowth
+    public var ageSeconds: Double?
+    public var warmUp: WarmUpRule.Verdict
+    public var regrowing: Bool
+    public var restarts: Int
+    /// What it settled at (this or an earlier run), else its start size.
+    public var normalBytes: UInt64?
+    public var harmClass: HarmClass?
+    public var exclusion: Exclusion?
+    public var restartBlocker: RestartBlocker?
+    /// What a restart would give back: its working set less shmem, plus swap, less what it
+    /// will take again after starting (its normal size).
+    public var restartFreesBytes: UInt64
+    /// Over budget, plus growth over the throttle horizon, plus half its swap, times the
+    /// prefer/avoid weight: "the one most responsible" within a harm class.
+    public var responsibility: Double
+
+    /// Whether the unit counts as growing on any horizon.
+    public var isGrowing: Bool { harmClass == .platformGrowing || harmClass == .applicationGrowing || regrowing }
+}
+
+extension UnitCandidate {
+    /// The unit's category and expectation. A category with only a reserve (management:
+    /// 1.1 GiB for tools that never run in parallel) lends that reserve to each of its units.
+    public static func expectation(for unit: String, budget: BudgetConfig) -> (BudgetCategory, UInt64?) {
+        let (category, expected) = budget.classify(unit: unit)
+        return (category, expected ?? budget.units(of: category)?.reserveBytes)
+    }
+
+    /// - Parameters:
+    ///   - expected: per-unit expectation (`expectation(for:budget:)`, or an application's `expected`).
+    ///   - isProtected: the configured protected set matches it.
+    ///   - refusesRestart: the shell knows systemd will not restart it (besides scopes).
+    ///   - weight: 2 for `prefer`, 0.25 for `avoid`, 1 otherwise.
+    public init(history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
+                category: BudgetCategory, expected: UInt64?, isProtected: Bool, refusesRestart: Bool = false,
+                weight: Double = 1, settings: PolicySettings) {
+        let figures = history.latest
+        let regrowing = history.isRegrowing(settings: settings.candidates)
+        let age = history.age(at: time)
+        let young = age.map { $0 < settings.warmUp.youngSeconds } ?? false
+        let since = young ? -Double.infinity : WarmUpRule.growthCountsSince(history, settings: settings.warmUp)
+        let growth = history.growth(at: time, since: since)
+        let warmUp = regrowing ? .notYoung
+            : WarmUpRule.verdict(history, at: time, horizon: horizon, memTotal: memTotal, settings: settings.warmUp)
+        let over = expected.map { figures.workingSetBytes.over($0) } ?? 0
+        let growing = regrowing || growth.largestBytes >= Double(settings.candidates.growthMinimumBytes)
+        let platform = category != .application
+        let harm: HarmClass? = switch (platform, over > 0, growing) {
+        case (true, true, _): .platformOverBudget
+        case (true, false, true): .platformGrowing
+        case (false, true, _): .applicationOverBudget
+        case (false, false, true): .applicationGrowing
+        default: nil
+        }
+        self.init(unit: history.unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
+                  growth: growth, ageSeconds: age, warmUp: warmUp, regrowing: regrowing, restarts: history.restarts,
+                  normalBytes: history.normalBytes, harmClass: harm, exclusion: nil, restartBlocker: nil,
+                  restartFreesBytes: Self.freedByRestart(figures, normal: history.normalBytes),
+                  responsibility: 0)
+        exclusion = isProtected ? .protected
+            : figures.workingSetBytes < settings.candidates.minimumWorkingSetBytes ? .tooSmall
+            : harm == nil ? .steady : nil
+        restartBlocker = blocker(refusesRestart: refusesRestart, platform: platform, settings: settings)
+        let lookahead = settings.ladder.throttleHorizonSeconds
+        responsibility = (Double(over) + growth.fastestBytesPerSecond * lookahead + Double(figures.swapBytes) / 2)
+            * weight
+    }
+
+    private func blocker(refusesRestart: Bool, platform: Bool, settings: PolicySettings) -> RestartBlocker? {
+        let shmemShare = Double(figures.shmemBytes) / Double(Swift.max(1, figures.workingSetBytes)) * 100
+        if refusesRestart || UnitName.typeSuffix(of: unit) == "scope" { return .notRestartable }
+        if shmemShare >= settings.candidates.sharedMemoryDominantPercent {
+            return .sharedMemory(bytes: figures.shmemBytes)
+        }
+        if warmUp.shieldsFromRestart { return .warmingUp }
+        if platform && overBytes == 0 && expectedBytes != nil && !regrowing { return .withinPlatformBudget }
+        return nil
+    }
+
+    private static func freedByRestart(_ figures: UnitMemoryHistory.Figures, normal: UInt64?) -> UInt64 {
+        let held = figures.workingSetBytes.over(figures.shmemBytes) + figures.swapBytes
+        return held.over(normal ?? 0)
+    }
+}

@@ -1,0 +1,142 @@
+/// One unit's escalation ladder as a value state machine (DESIGN §5): throttle, restart,
+/// contain. Events in (chosen as culprit, a tick, the restart job's end, `headroom release`),
+/// actions out; the shell carries the actions out through systemd.
+///
+/// - throttle: runtime `MemoryHigh=` at what the unit already has (or its budget, if more),
+///   plus a little: it keeps everything it has but reclaims its own pages instead of pushing
+///   the VM. Harmless to a warm-up; lifted once the horizon stays ample for `liftAfterSeconds`.
+/// - restart: when the horizon is at or below `restartHorizonSeconds`, or the VM can no longer
+///   absorb; SIGKILL to its processes if the job has not finished by the deadline while it still
+///   cannot.
+/// - contain: a unit that grew back after `containAfterRestarts` restarts gets a runtime
+///   `MemoryMax=`/`MemoryHigh=` (and `MemorySwapMax=`) so its leak stays in its own cgroup,
+///   where the kernel's cgroup OOM and systemd's `Restart=` deal with it. Only
+///   `headroom release UNIT` (or a config change) lifts it.
+/// Warm-ups are throttled at most while the VM absorbs them.
+public struct UnitLadder: Equatable, Sendable {
+    public enum Step: Equatable, Sendable {
+        case idle
+        /// `quietSince`: since when the horizon has been ample (for the lift).
+        case throttled(memoryHigh: UInt64, since: Double, quietSince: Double?)
+        case restarting(since: Double, killed: Bool)
+        case contained(memoryMax: UInt64, memoryHigh: UInt64, since: Double)
+    }
+
+    public enum Action: Equatable, Sendable {
+        /// SetUnitProperties(runtime) `MemoryHigh=memoryHigh`.
+        case throttle(unit: String, memoryHigh: UInt64)
+        /// SetUnitProperties(runtime) `MemoryHigh=infinity` (back to the unit's own setting).
+        case liftThrottle(unit: String)
+        /// RestartUnit(unit, "replace"); report its JobRemoved through `restartFinished`.
+        /// `liftingThrottle`: reset its runtime `MemoryHigh=` first (a runtime property outlives a restart).
+        case restart(unit: String, liftingThrottle: Bool)
+        /// KillUnit(unit, "all", SIGKILL).
+        case kill(unit: String)
+        /// SetUnitProperties(runtime) `MemoryMax=`, `MemoryHigh=`, `MemorySwapMax=`.
+        case contain(unit: String, memoryMax: UInt64, memoryHigh: UInt64, swapMax: UInt64)
+        /// Lift what Headroom set at runtime (`headroom release UNIT`).
+        case release(unit: String)
+    }
+
+    /// Why the ladder did not move when its unit was chosen.
+    public enum Hold: Equatable, Sendable {
+        case restartPending, alreadyContained, alreadyThrottled
+        /// The horizon is above the throttle horizon: nothing is due.
+        case notDue
+        /// Restart due, but the unit may not be restarted (warm-up the VM absorbs, ...).
+        case restartBlocked(UnitCandidate.RestartBlocker)
+    }
+
+    public enum Decision: Equatable, Sendable {
+        case act(Action)
+        case hold(Hold)
+    }
+
+    public let unit: String
+    public private(set) var step: Step = .idle
+
+    public init(unit: String) { self.unit = unit }
+
+    /// The chooser picked this unit. `absorbLimit` is `WarmUpRule.absorbLimit` for this tick.
+    public mutating func escalate(_ candidate: UnitCandidate, horizon: ExhaustionHorizon.Reading,
+                                  absorbLimit: WarmUpRule.AbsorbLimit?, memTotal: UInt64, at time: Double,
+                                  settings: PolicySettings) -> Decision {
+        switch step {
+        case .restarting: return .hold(.restartPending)
+        case .contained: return .hold(.alreadyContained)
+        case .idle, .throttled: break
+        }
+        let seconds = horizon.seconds ?? .infinity
+        let restartDue = seconds <= settings.ladder.restartHorizonSeconds || absorbLimit != nil
+        let throttleDue = restartDue || seconds <= settings.ladder.throttleHorizonSeconds
+        guard throttleDue else { return .hold(.notDue) }
+        let mayRestart = candidate.restartBlocker == nil
+        if mayRestart && candidate.regrowing && candidate.restarts >= settings.ladder.containAfterRestarts {
+            let limits = Self.containLimits(candidate, horizon: horizon, memTotal: memTotal, settings: settings)
+            step = .contained(memoryMax: limits.max, memoryHigh: limits.high, since: time)
+            return .act(.contain(unit: unit, memoryMax: limits.max, memoryHigh: limits.high,
+                                 swapMax: settings.ladder.containSwapMaxBytes))
+        }
+        // A young grower is restarted only on a hard limit (stall, no room): before that it is
+        // throttled, which a warm-up survives while a leak keeps growing into its own swap.
+        let young = (candidate.ageSeconds ?? .infinity) < settings.warmUp.youngSeconds
+        let restartAllowed = young ? (absorbLimit?.isHard ?? false) : restartDue
+        if restartAllowed && mayRestart {
+            let throttled = if case .throttled = step { true } else { false }
+            step = .restarting(since: time, killed: false)
+            return .act(.restart(unit: unit, liftingThrottle: throttled))
+        }
+        if case .throttled = step {
+            if restartDue, let blocker = candidate.restartBlocker { return .hold(.restartBlocked(blocker)) }
+            return .hold(.alreadyThrottled)
+        }
+        let high = Self.throttleValue(candidate, settings: settings)
+        step = .throttled(memoryHigh: high, since: time, quietSince: nil)
+        return .act(.throttle(unit: unit, memoryHigh: high))
+    }
+
+    /// Every tick while this unit has a step: lifts the throttle when the pressure has passed,
+    /// escalates a restart that is late while the VM still cannot absorb.
+    public mutating func tick(horizon: ExhaustionHorizon.Reading, absorbLimit: WarmUpRule.AbsorbLimit?,
+                              at time: Double, settings: PolicySettings) -> Action? {
+        switch step {
+        case .throttled(let high, let since, let quietSince):
+            let ample = !horizon.stalled && (horizon.seconds ?? .infinity) > settings.ladder.liftHorizonSeconds
+            guard ample else {
+                step = .throttled(memoryHigh: high, since: since, quietSince: nil)
+                return nil
+            }
+            let quiet = quietSince ?? time
+            guard time - quiet >= settings.ladder.liftAfterSeconds else {
+                step = .throttled(memoryHigh: high, since: since, quietSince: quiet)
+                return nil
+            }
+            step = .idle
+            return .liftThrottle(unit: unit)
+        case .restarting(let since, false):
+            let urgent = absorbLimit != nil || (horizon.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
+            guard urgent, time - since >= settings.ladder.restartDeadlineSeconds else { return nil }
+            step = .restarting(since: since, killed: true)
+            return .kill(unit: unit)
+        case .idle, .restarting, .contained:
+            return nil
+        }
+    }
+
+    /// The restart job ended (any result): the unit is back at the bottom of the ladder; its
+    /// history (start time) tells whether it regrows.
+    public mutating func restartFinished() {
+        if case .restarting = step { step = .idle }
+    }
+
+    /// `headroom release UNIT`: lifts a containment or a throttle.
+    public mutating func release() -> Action? {
+        switch step {
+        case .contained, .throttled:
+            step = .idle
+            return .release(unit: unit)
+        case .idle, .restarting:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,152 @@
+/// What Headroom remembers about one unit across ticks, restarts and hours (DESIGN §3).
+///
+/// Three rings of its working set give growth at three resolutions: every tick over the
+/// last ~30 s (a fast leak), one point per 10 s over 10 min and one per minute over 2 h
+/// (a creep of a few MiB a minute, invisible in 30 s). The unit's start time, supplied by
+/// the shell each tick, gives its age and reveals restarts (ours, or systemd's after its
+/// own OOM); at each restart the level it had reached is kept, so a leak that grows back
+/// past it is known to regrow. Allocation-free per tick after `init`.
+public struct UnitMemoryHistory: Sendable {
+    /// The unit's latest figures from its cgroup.
+    public struct Figures: Equatable, Sendable {
+        public var workingSetBytes: UInt64 = 0
+        public var anonBytes: UInt64 = 0
+        public var swapBytes: UInt64 = 0
+        public var shmemBytes: UInt64 = 0
+        /// Its own PSI some avg10.
+        public var pressureSomeAvg10: Double = 0
+
+        public init() {}
+
+        /// What it holds: working set plus swap.
+        public var footprintBytes: UInt64 { workingSetBytes + swapBytes }
+    }
+
+    public let unit: String
+    public private(set) var latest = Figures()
+    public private(set) var latestTime: Double?
+    /// When its current run started (the shell's clock, same as `time`).
+    public private(set) var startedAt: Double?
+    /// Restarts seen while Headroom watched (a start time that moved forward).
+    public private(set) var restarts = 0
+    /// What it held (working set plus swap) just before its last restart.
+    public private(set) var levelAtLastRestart: UInt64?
+    /// Working set at its first sample of the current run.
+    public private(set) var startBytes: UInt64?
+    /// What it settled at in the current run: its working set when its short growth first
+    /// flattened, or at `settleSeconds` if it never did.
+    public private(set) var settledBytes: UInt64?
+    /// What it settled at in an earlier run.
+    public private(set) var earlierSettledBytes: UInt64?
+    private var short = TrendRing(capacity: 64, spacing: 0)
+    private var medium = TrendRing(capacity: 61, spacing: 10)
+    private var long = TrendRing(capacity: 121, spacing: 60)
+
+    static let shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+
+    public init(unit: String) { self.unit = unit }
+
+    mutating func restore(_ memory: Remembered) {
+        startedAt = memory.startedAt
+        restarts = memory.restarts
+        levelAtLastRestart = memory.levelAtLastRestart
+        settledBytes = memory.settledBytes
+        earlierSettledBytes = memory.earlierSettledBytes
+    }
+
+    /// One tick of this unit.
+    /// - Parameters:
+    ///   - startedAt: the start of its current run (systemd's ExecMainStartTimestamp or the
+    ///     cgroup's creation, on the tick clock); nil when unknown (age is then unknown and
+    ///     the unit is never treated as young).
+    public mutating func observe(time: Double, sample: ServiceSample, startedAt: Double?,
+                                 settings: PolicySettings) {
+        if let startedAt, let previous = self.startedAt, startedAt > previous + 0.5 { noteRestart() }
+        self.startedAt = startedAt ?? self.startedAt
+        latest.workingSetBytes = sample.workingSet
+        latest.anonBytes = sample.stat.anon
+        latest.swapBytes = sample.swapCurrent ?? 0
+        latest.shmemBytes = sample.stat.shmem
+        latest.pressureSomeAvg10 = sample.pressure?.some.avg10 ?? 0
+        latestTime = time
+        // Growth is of what it holds, RAM and swap: a throttled leak keeps growing into its swap.
+        let value = Double(latest.footprintBytes)
+        short.add(time: time, value: value)
+        medium.add(time: time, value: value)
+        long.add(time: time, value: value)
+        if startBytes == nil { startBytes = latest.footprintBytes }
+        noteSettling(time: time, settings: settings)
+    }
+
+    private mutating func noteRestart() {
+        levelAtLastRestart = UInt64(short.maximum(since: (latestTime ?? 0) - Self.shortWindow)
+                                    ?? Double(latest.footprintBytes))
+        restarts += 1
+        earlierSettledBytes = settledBytes ?? earlierSettledBytes
+        settledBytes = nil
+        startBytes = nil
+        short.reset()
+        medium.reset()
+        long.reset()
+    }
+
+    private mutating func noteSettling(time: Double, settings: PolicySettings) {
+        guard settledBytes == nil, let age = age(at: time) else { return }
+        let flat = short.slope(since: time - 10, minimumSpan: 5).map {
+            $0 * Self.shortWindow < Double(settings.candidates.growthMinimumBytes) / 4
+        } ?? false
+        if flat || age >= settings.ladder.settleSeconds { settledBytes = latest.footprintBytes }
+    }
+
+    /// Seconds since its own start; nil when the start is unknown.
+    public func age(at time: Double) -> Double? {
+        startedAt.map { Swift.max(0, time - $0) }
+    }
+
+    /// The size it normally has: what it settled at (this run or an earlier one), else its start size.
+    public var normalBytes: UInt64? { earlierSettledBytes ?? settledBytes ?? startBytes }
+
+    /// After a restart it grew back to `regrowPercent` of the level it was restarted at.
+    public func isRegrowing(settings: PolicySettings.Candidates) -> Bool {
+        guard restarts > 0, let level = levelAtLastRestart else { return false }
+        return Double(latest.footprintBytes) >= Double(level) * settings.regrowPercent / 100
+    }
+
+    /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
+    public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
+        UnitGrowth(short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
+                   medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
+                   long: Self.rate(long, time, Self.longWindow, since, minimumSpan: 600))
+    }
+
+    private static func rate(_ ring: TrendRing, _ time: Double, _ window: Double, _ since: Double,
+                             minimumSpan: Double) -> UnitGrowth.Rate {
+        let from = Swift.max(time - window, since)
+        guard let slope = ring.slope(since: from, minimumSpan: minimumSpan), let oldest = ring.oldestTime else {
+            return UnitGrowth.Rate(bytesPerSecond: 0, seconds: 0)
+        }
+        return UnitGrowth.Rate(bytesPerSecond: slope, seconds: time - Swift.max(from, oldest))
+    }
+}
+
+/// A unit's growth over the short (30 s), medium (10 min) and long (2 h) horizon.
+public struct UnitGrowth: Equatable, Sendable {
+    public struct Rate: Equatable, Sendable {
+        public var bytesPerSecond: Double
+        /// Seconds the rate covers.
+        public var seconds: Double
+        /// Growth over the span covered (negative when it shrank).
+        public var bytes: Double { bytesPerSecond * seconds }
+    }
+
+    public var short: Rate
+    public var medium: Rate
+    public var long: Rate
+
+    /// The largest growth in bytes over any horizon.
+    public var largestBytes: Double { Swift.max(short.bytes, medium.bytes, long.bytes) }
+    /// The fastest rate over any horizon that covers enough time to mean something.
+    public var fastestBytesPerSecond: Double {
+        Swift.max(0, short.bytesPerSecond, medium.bytesPerSecond, long.bytesPerSecond)
+    }
+}

@@ -1,0 +1,66 @@
+/// A unit young relative to its own start that grows (and then flattens) is warming up:
+/// a database touching its heap, a JVM, a cache filled at start. It is not a leak while the
+/// VM can absorb it, so it may be throttled (it survives that) but never restarted or
+/// contained (DESIGN §5). Once it is old, only the growth after its warm-up counts.
+public enum WarmUpRule {
+    /// Why the VM cannot absorb more growth; nil from `absorbLimit` means it can.
+    public enum AbsorbLimit: String, Equatable, Sendable {
+        /// PSI full says tasks already stall.
+        case stall
+        /// Available memory plus usable swap is below the reserve kept for everyone else.
+        case roomBelowReserve = "room_below_reserve"
+        /// Growth beyond what swap can take will empty RAM within `ramCriticalSeconds`.
+        case ramRunningOut = "ram_running_out"
+        /// At the current rate the room falls below the reserve within `absorbLookaheadSeconds`.
+        case growthOutrunsRoom = "growth_outruns_room"
+
+        /// Stall or no room left: even a young unit is restarted. The other limits are
+        /// forecasts; a young unit is throttled first (a warm-up survives that, a leak does not stop).
+        public var isHard: Bool { self == .stall || self == .roomBelowReserve }
+    }
+
+    public enum Verdict: Equatable, Sendable {
+        /// Older than `youngSeconds`, or its start is unknown: judged on its growth since then.
+        case notYoung
+        /// Young, and the VM absorbs it: throttle at most.
+        case warmingUp
+        /// Young, but the VM cannot take more: treated like any grower.
+        case cannotAbsorb(AbsorbLimit)
+
+        public var shieldsFromRestart: Bool { self == .warmingUp }
+    }
+
+    /// The room the VM keeps for everyone else: max(minimum, percent of MemTotal).
+    public static func reserveBytes(memTotal: UInt64, settings: PolicySettings.WarmUp) -> UInt64 {
+        Swift.max(settings.absorbReserveMinimumBytes, UInt64(Double(memTotal) * settings.absorbReservePercent / 100))
+    }
+
+    /// "Can absorb": not stalling, RAM not about to run out faster than swap can take the excess,
+    /// and the room (available + usable swap) stays above the reserve for the next
+    /// `absorbLookaheadSeconds` at the VM's current consumption.
+    public static func absorbLimit(_ horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
+                                   settings: PolicySettings.WarmUp) -> AbsorbLimit? {
+        if horizon.stalled { return .stall }
+        let reserve = Double(reserveBytes(memTotal: memTotal, settings: settings))
+        let room = Double(horizon.roomBytes)
+        if room < reserve { return .roomBelowReserve }
+        if let ram = horizon.ramSeconds, ram < settings.ramCriticalSeconds { return .ramRunningOut }
+        if room - horizon.consumptionBytesPerSecond * settings.absorbLookaheadSeconds < reserve {
+            return .growthOutrunsRoom
+        }
+        return nil
+    }
+
+    public static func verdict(_ history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading,
+                               memTotal: UInt64, settings: PolicySettings.WarmUp) -> Verdict {
+        guard let age = history.age(at: time), age < settings.youngSeconds else { return .notYoung }
+        if let limit = absorbLimit(horizon, memTotal: memTotal, settings: settings) { return .cannotAbsorb(limit) }
+        return .warmingUp
+    }
+
+    /// Growth that counts for an old unit starts when its warm-up ended, so a heap touched at
+    /// start is not mistaken for a creep hours later.
+    public static func growthCountsSince(_ history: UnitMemoryHistory, settings: PolicySettings.WarmUp) -> Double {
+        history.startedAt.map { $0 + settings.youngSeconds } ?? -.infinity
+    }
+}

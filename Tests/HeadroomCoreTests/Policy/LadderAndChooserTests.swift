@@ -1,0 +1,206 @@
+@testable import HeadroomCore
+import Testing
+
+/// The ladder's transitions (throttle, lift, restart, kill, contain, release), the chooser's
+/// rules (harm order, sufficiency, file instead), runaway selection and incident hygiene.
+@Suite("Ladder and chooser")
+struct LadderAndChooserTests {
+    static let mib = PolicyRig.mib
+    static let gib = PolicyRig.gib
+    static let settings = PolicySettings()
+
+    static func candidate(_ unit: String, category: BudgetCategory = .application, workingSet: UInt64,
+                          expected: UInt64? = nil, rate: Double = 0, shmem: UInt64 = 0, age: Double? = 86_400,
+                          regrowing: Bool = false, restarts: Int = 0, protected: Bool = false) -> UnitCandidate {
+        var figures = UnitMemoryHistory.Figures()
+        figures.workingSetBytes = workingSet
+        figures.shmemBytes = shmem
+        figures.anonBytes = workingSet - shmem
+        let over = expected.map { workingSet.over($0) } ?? 0
+        let growing = regrowing || rate * 30 >= Double(settings.candidates.growthMinimumBytes)
+        let platform = category != .application
+        let harm: UnitCandidate.HarmClass? = platform ? (over > 0 ? .platformOverBudget : growing ? .platformGrowing : nil)
+            : (over > 0 ? .applicationOverBudget : growing ? .applicationGrowing : nil)
+        var blocker: UnitCandidate.RestartBlocker?
+        if UnitName.typeSuffix(of: unit) == "scope" { blocker = .notRestartable }
+        else if shmem * 2 >= workingSet && shmem > 0 { blocker = .sharedMemory(bytes: shmem) }
+        return UnitCandidate(
+            unit: unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
+            growth: UnitGrowth(short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
+                               long: .init(bytesPerSecond: 0, seconds: 0)),
+            ageSeconds: age, warmUp: .notYoung, regrowing: regrowing, restarts: restarts, normalBytes: 100 * mib,
+            harmClass: harm, exclusion: protected ? .protected : harm == nil ? .steady : nil, restartBlocker: blocker,
+            restartFreesBytes: workingSet.over(shmem).over(100 * mib),
+            responsibility: Double(over) + rate * settings.ladder.throttleHorizonSeconds)
+    }
+
+    static func reading(room: UInt64, seconds: Double?, rate: Double = 0, stalled: Bool = false) -> ExhaustionHorizon.Reading {
+        PolicyPieceTests.reading(room: room, seconds: seconds, rate: rate, stalled: stalled)
+    }
+
+    @Test("ladder: throttle at the horizon, restart when due, SIGKILL past the deadline, idle after the job")
+    func throttleRestartKill() {
+        var ladder = UnitLadder(unit: "leak.service")
+        let leak = Self.candidate("leak.service", workingSet: 600 * Self.mib, rate: Double(16 * Self.mib))
+        check(ladder.escalate(leak, horizon: Self.reading(room: 3 * Self.gib, seconds: 400), absorbLimit: nil,
+                                memTotal: 3 * Self.gib, at: 0, settings: Self.settings) == .hold(.notDue))
+        let throttle = ladder.escalate(leak, horizon: Self.reading(room: 2 * Self.gib, seconds: 150), absorbLimit: nil,
+                                       memTotal: 3 * Self.gib, at: 1, settings: Self.settings)
+        #expect(throttle == .act(.throttle(unit: "leak.service", memoryHigh: 630 * Self.mib)))
+        check(ladder.escalate(leak, horizon: Self.reading(room: 2 * Self.gib, seconds: 120), absorbLimit: nil,
+                                memTotal: 3 * Self.gib, at: 2, settings: Self.settings) == .hold(.alreadyThrottled))
+        let restart = ladder.escalate(leak, horizon: Self.reading(room: 400 * Self.mib, seconds: 25), absorbLimit: nil,
+                                      memTotal: 3 * Self.gib, at: 50, settings: Self.settings)
+        #expect(restart == .act(.restart(unit: "leak.service", liftingThrottle: true)))
+        let urgent = Self.reading(room: 100 * Self.mib, seconds: 5)
+        check(ladder.tick(horizon: urgent, absorbLimit: .roomBelowReserve, at: 55, settings: Self.settings) == nil)
+        check(ladder.tick(horizon: urgent, absorbLimit: .roomBelowReserve, at: 60, settings: Self.settings)
+            == .kill(unit: "leak.service"))
+        check(ladder.tick(horizon: urgent, absorbLimit: .roomBelowReserve, at: 61, settings: Self.settings) == nil)
+        ladder.restartFinished()
+        #expect(ladder.step == .idle)
+    }
+
+    @Test("ladder: a throttle is lifted after the horizon stayed ample for lift_after_seconds, not before")
+    func lift() {
+        var ladder = UnitLadder(unit: "db.service")
+        let db = Self.candidate("db.service", workingSet: 900 * Self.mib, rate: Double(50 * Self.mib))
+        _ = ladder.escalate(db, horizon: Self.reading(room: Self.gib, seconds: 60), absorbLimit: nil,
+                            memTotal: 3 * Self.gib, at: 0, settings: Self.settings)
+        let ample = Self.reading(room: 2 * Self.gib, seconds: nil)
+        check(ladder.tick(horizon: ample, absorbLimit: nil, at: 10, settings: Self.settings) == nil)
+        check(ladder.tick(horizon: Self.reading(room: Self.gib, seconds: 100), absorbLimit: nil, at: 40,
+                            settings: Self.settings) == nil) // pressure again: the quiet time starts over
+        check(ladder.tick(horizon: ample, absorbLimit: nil, at: 50, settings: Self.settings) == nil)
+        check(ladder.tick(horizon: ample, absorbLimit: nil, at: 109, settings: Self.settings) == nil)
+        check(ladder.tick(horizon: ample, absorbLimit: nil, at: 110, settings: Self.settings)
+            == .liftThrottle(unit: "db.service"))
+        #expect(ladder.step == .idle)
+    }
+
+    @Test("ladder: a young grower is throttled, not restarted, until the limit is hard")
+    func youngThrottledFirst() {
+        var ladder = UnitLadder(unit: "app.service")
+        let young = Self.candidate("app.service", workingSet: Self.gib, rate: Double(100 * Self.mib), age: 20)
+        let soft = ladder.escalate(young, horizon: Self.reading(room: Self.gib, seconds: 10), absorbLimit: .ramRunningOut,
+                                   memTotal: 3 * Self.gib, at: 0, settings: Self.settings)
+        #expect(soft == .act(.throttle(unit: "app.service", memoryHigh: 1076 * Self.mib)))
+        let hard = ladder.escalate(young, horizon: Self.reading(room: 100 * Self.mib, seconds: 2),
+                                   absorbLimit: .roomBelowReserve, memTotal: 3 * Self.gib, at: 20, settings: Self.settings)
+        #expect(hard == .act(.restart(unit: "app.service", liftingThrottle: true)))
+    }
+
+    @Test("ladder: a regrowing unit is contained at a size from its normal size and the VM's room; release lifts it")
+    func containAndRelease() throws {
+        var ladder = UnitLadder(unit: "leak.service")
+        let regrowing = Self.candidate("leak.service", workingSet: 500 * Self.mib, rate: Double(64 * Self.mib),
+                                       regrowing: true, restarts: 1)
+        var horizon = Self.reading(room: 1500 * Self.mib, seconds: 20)
+        horizon.availableBytes = 900 * Self.mib
+        let decision = ladder.escalate(regrowing, horizon: horizon, absorbLimit: nil, memTotal: 2 * Self.gib - 150 * Self.mib,
+                                       at: 0, settings: Self.settings)
+        // (900 + 500 - 128 MiB reserve) / 2 = 636 MiB, above 1.5 x its normal 100 MiB.
+        #expect(decision == .act(.contain(unit: "leak.service", memoryMax: 636 * Self.mib, memoryHigh: 573 * Self.mib,
+                                          swapMax: 0)))
+        check(ladder.escalate(regrowing, horizon: horizon, absorbLimit: .stall, memTotal: 2 * Self.gib, at: 5,
+                                settings: Self.settings) == .hold(.alreadyContained))
+        check(ladder.tick(horizon: Self.reading(room: 3 * Self.gib, seconds: nil), absorbLimit: nil, at: 4000,
+                            settings: Self.settings) == nil, "containment is not lifted by calm")
+        check(ladder.release() == .release(unit: "leak.service"))
+        #expect(ladder.step == .idle)
+        check(ladder.release() == nil)
+    }
+
+    @Test("chooser: harm order puts the platform agent over budget before a larger growing application")
+    func harmOrder() {
+        let telegraf = Self.candidate("telegraf.service", category: .monitoring, workingSet: 400 * Self.mib,
+                                      expected: 256 * Self.mib, rate: Double(10 * Self.mib))
+        let app = Self.candidate("app.service", workingSet: 2 * Self.gib, rate: Double(60 * Self.mib))
+        let choice = CulpritChooser.choose([app, telegraf], horizon: Self.reading(room: 2 * Self.gib, seconds: 28,
+                                                                                  rate: Double(70 * Self.mib)),
+                                           memTotal: 3 * Self.gib, mode: .restart, settings: Self.settings)
+        // telegraf alone does not restore the horizon, the application would: sufficiency picks the application.
+        #expect(choice == .act(unit: "app.service", harm: .applicationGrowing, restoresHorizon: true))
+        let slower = CulpritChooser.choose([app, telegraf], horizon: Self.reading(room: 2 * Self.gib, seconds: 28,
+                                                                                  rate: Double(12 * Self.mib)),
+                                           memTotal: 3 * Self.gib, mode: .restart, settings: Self.settings)
+        #expect(slower == .act(unit: "telegraf.service", harm: .platformOverBudget, restoresHorizon: true))
+    }
+
+    @Test("chooser: the real consumer protected, unrestartable or in shmem: file instead, never a bystander")
+    func fileInstead() {
+        let horizon = Self.reading(room: 300 * Self.mib, seconds: 10, rate: Double(80 * Self.mib))
+        let agent = Self.candidate("sensu-client.service", category: .monitoring, workingSet: 270 * Self.mib,
+                                   expected: 256 * Self.mib)
+        let cases: [(UnitCandidate, CulpritChooser.NoActionReason)] = [
+            (Self.candidate("session-3.scope", workingSet: 2 * Self.gib, rate: Double(80 * Self.mib), protected: true),
+             .consumerProtected(unit: "session-3.scope")),
+            (Self.candidate("run-u12.scope", workingSet: 2 * Self.gib, rate: Double(80 * Self.mib)),
+             .consumerNotRestartable(unit: "run-u12.scope")),
+            (Self.candidate("cache.service", workingSet: 2 * Self.gib, rate: Double(80 * Self.mib), shmem: 1800 * Self.mib),
+             .memoryInSharedMemory(unit: "cache.service", bytes: 1800 * Self.mib)),
+        ]
+        for (consumer, reason) in cases {
+            let choice = CulpritChooser.choose([consumer, agent], horizon: horizon, memTotal: 3 * Self.gib, mode: .restart,
+                                               settings: Self.settings)
+            #expect(choice == .fileInstead(reason))
+        }
+        let steady = Self.candidate("shop.service", workingSet: Self.gib)
+        #expect(CulpritChooser.choose([steady], horizon: horizon, memTotal: 3 * Self.gib, mode: .restart,
+                                      settings: Self.settings) == .fileInstead(.noResponsibleUnit))
+    }
+
+    @Test("runaway: the largest growing process, not the shell; off by setting; SIGTERM then SIGKILL")
+    func runaway() {
+        let before = [ProcessSnapshot(pid: 10, startTicks: 1, command: "bash", residentBytes: 5 * Self.mib, anonBytes: 3 * Self.mib,
+                                      shmemBytes: 0, swapBytes: 0),
+                      ProcessSnapshot(pid: 11, startTicks: 1, command: "python3", residentBytes: 900 * Self.mib, anonBytes: 880 * Self.mib,
+                                      shmemBytes: 0, swapBytes: 0),
+                      ProcessSnapshot(pid: 12, startTicks: 1, command: "java", residentBytes: 1200 * Self.mib, anonBytes: 1100 * Self.mib,
+                                      shmemBytes: 0, swapBytes: 0)]
+        var now = before
+        now[1].anonBytes = 1000 * Self.mib // python3 grows, java is large but flat
+        let settings = PolicySettings.Runaway()
+        #expect(RunawayProcess.choose(now, earlier: before, settings: settings) == .terminate(now[1]))
+        #expect(RunawayProcess.choose(before, earlier: before, settings: settings) == .leaveAlone(.notGrowing))
+        #expect(RunawayProcess.choose(now, earlier: nil, settings: settings) == .terminate(now[2]))
+        var off = settings
+        off.terminateProcesses = false
+        #expect(RunawayProcess.choose(now, earlier: before, settings: off) == .leaveAlone(.disabled))
+        #expect(RunawayProcess.choose([before[0]], earlier: nil, settings: settings) == .leaveAlone(.noneLargeEnough))
+        #expect(RunawayProcess.isLoginSession(unit: "session-4.scope", cgroupPath: "user.slice/user-1000.slice/session-4.scope"))
+        #expect(!RunawayProcess.isLoginSession(unit: "run-u3.scope", cgroupPath: "system.slice/run-u3.scope"))
+
+        var termination = TerminationSchedule(pid: 11, at: 100)
+        check(termination.tick(at: 103, stillRunning: true, settings: settings) == nil)
+        check(termination.tick(at: 105, stillRunning: true, settings: settings) == .kill)
+        check(termination.tick(at: 106, stillRunning: true, settings: settings) == nil)
+        var polite = TerminationSchedule(pid: 12, at: 0)
+        check(polite.tick(at: 1, stillRunning: false, settings: settings) == nil)
+        #expect(polite.finished)
+    }
+
+    @Test("one incident per episode across level flaps; the same no-action at most once per 10 minutes")
+    func hygiene() {
+        var episodes = IncidentEpisodes(quietSeconds: 120)
+        check(episodes.observe(level: .elevated, at: 0) == .began(number: 1))
+        check(episodes.observe(level: .critical, at: 5) == nil)
+        check(episodes.observe(level: .calm, at: 30) == nil)
+        check(episodes.observe(level: .critical, at: 100) == nil) // a flap: same episode
+        check(episodes.observe(level: .calm, at: 110) == nil)
+        check(episodes.observe(level: .calm, at: 230) == .ended(number: 1))
+        check(episodes.observe(level: .elevated, at: 400) == .began(number: 2))
+
+        var limiter = NoActionLimiter(repeatSeconds: 600)
+        let tmpfs = CulpritChooser.NoActionReason.memoryInSharedMemory(unit: "a.service", bytes: 1)
+        check(limiter.shouldFile(tmpfs, at: 0))
+        check(!limiter.shouldFile(.memoryInSharedMemory(unit: "a.service", bytes: 99), at: 300))
+        check(limiter.shouldFile(.consumerProtected(unit: "session-1.scope"), at: 300))
+        check(limiter.shouldFile(tmpfs, at: 600))
+    }
+
+    /// `#expect` cannot call mutating methods inside its expansion; the value is computed first.
+    func check(_ condition: Bool, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(condition, comment, sourceLocation: sourceLocation)
+    }
+}

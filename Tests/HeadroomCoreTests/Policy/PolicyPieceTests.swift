@@ -1,0 +1,149 @@
+@testable import HeadroomCore
+import Testing
+
+/// The policy pieces one by one: trend, horizon, history, ladder transitions, chooser rules,
+/// runaway selection, termination, episodes, the "no action" limiter.
+@Suite("Policy pieces")
+struct PolicyPieceTests {
+    static let mib = PolicyRig.mib
+    static let gib = PolicyRig.gib
+
+    static func meminfo(available: UInt64, swapFree: UInt64, swapTotal: UInt64 = gib) -> Meminfo {
+        var info = Meminfo()
+        info.memTotal = 3 * gib
+        info.memAvailable = available
+        info.swapTotal = swapTotal
+        info.swapFree = swapFree
+        return info
+    }
+
+    static func reading(room: UInt64, seconds: Double?, rate: Double = 0, stalled: Bool = false,
+                        available: UInt64? = nil) -> ExhaustionHorizon.Reading {
+        ExhaustionHorizon.Reading(availableBytes: available ?? room / 2, usableSwapBytes: room / 2, roomBytes: room,
+                                  fastSlope: -rate, longSlope: nil, ramSeconds: nil, seconds: seconds,
+                                  basis: seconds == nil ? .notShrinking : .fastTrend, stalled: stalled)
+    }
+
+    @Test("trend ring: slope of a line, spacing, overwrite when full, no slope on too little data")
+    func trendRing() {
+        var ring = TrendRing(capacity: 5, spacing: 1)
+        ring.add(time: 0, value: 0)
+        ring.add(time: 0.5, value: 99) // closer than the spacing: ignored
+        #expect(ring.slope(since: -1, minimumSpan: 0) == nil)
+        for t in 1...9 { ring.add(time: Double(t), value: Double(t) * 3) }
+        #expect(ring.count == 5)
+        #expect(ring.oldestTime == 5)
+        #expect(abs((ring.slope(since: 0, minimumSpan: 2) ?? 0) - 3) < 1e-9)
+        #expect(ring.slope(since: 0, minimumSpan: 10) == nil)
+        #expect(ring.maximum(since: 7) == 27)
+    }
+
+    @Test("horizon counts usable swap: a fall of MemAvailable with swap to spare is far off; RAM beyond swap speed is near")
+    func horizonCountsSwap() {
+        var horizon = ExhaustionHorizon(settings: PolicySettings.Horizon())
+        var last: ExhaustionHorizon.Reading?
+        // 20 MiB/s off 1 GiB of RAM with 1 GiB of swap free: room ~1.9 GiB -> ~97 s, not RAM's 51 s.
+        for step in 0...10 {
+            let t = Double(step) * 0.5
+            last = horizon.observe(time: t, meminfo: Self.meminfo(available: Self.gib - UInt64(t * 20) * Self.mib,
+                                                                  swapFree: Self.gib),
+                                   pressure: Pressure())
+        }
+        let slow = try! #require(last)
+        #expect(slow.ramSeconds == nil)
+        #expect((85...100).contains(slow.seconds ?? 0))
+        #expect(slow.basis == .fastTrend)
+        // 128 MiB/s: faster than swap takes it, so RAM's horizon (1 GiB / 96 MiB/s) is the answer.
+        horizon.reset()
+        for step in 0...10 {
+            let t = Double(step) * 0.5
+            last = horizon.observe(time: t, meminfo: Self.meminfo(available: 1536 * Self.mib - UInt64(t * 128) * Self.mib,
+                                                                  swapFree: Self.gib),
+                                   pressure: Pressure())
+        }
+        let fast = try! #require(last)
+        #expect(fast.basis == .ramBeyondSwapRate)
+        #expect((9...12).contains(fast.seconds ?? 0))
+        // Stall: horizon 0 whatever the trend.
+        let stalled = horizon.observe(time: 6, meminfo: Self.meminfo(available: Self.gib, swapFree: Self.gib),
+                                      pressure: Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: 20)))
+        #expect(stalled.seconds == 0 && stalled.basis == .stall)
+    }
+
+    @Test("a warm-up that stops is not extrapolated: the fast trend goes flat")
+    func horizonAfterWarmUp() {
+        var horizon = ExhaustionHorizon(settings: PolicySettings.Horizon())
+        var reading: ExhaustionHorizon.Reading?
+        for step in 0...80 {
+            let t = Double(step) * 0.5
+            let used = min(UInt64(t * 150) * Self.mib, 1200 * Self.mib)
+            reading = horizon.observe(time: t, meminfo: Self.meminfo(available: 2 * Self.gib - used, swapFree: Self.gib),
+                                      pressure: Pressure())
+        }
+        let after = try! #require(reading)
+        #expect(after.fastSlope.map { abs($0) < 1 } == true)
+        #expect((after.seconds ?? .infinity) > PolicySettings().ladder.throttleHorizonSeconds)
+    }
+
+    static func sample(_ unit: String, workingSet: UInt64, shmem: UInt64 = 0) -> ServiceSample {
+        var stat = CgroupMemoryStat()
+        stat.anon = workingSet - shmem
+        stat.shmem = shmem
+        return ServiceSample(unit: unit, cgroupPath: "system.slice/\(unit)", current: workingSet, swapCurrent: 0,
+                             stat: stat, pressure: nil, events: CgroupMemoryEvents())
+    }
+
+    @Test("history: age from its start, a restart is seen from the start time, regrowth past the level at restart")
+    func historyRegrowth() {
+        let settings = PolicySettings()
+        var history = UnitMemoryHistory(unit: "worker.service")
+        for t in 0...20 {
+            history.observe(time: Double(t), sample: Self.sample("worker.service", workingSet: UInt64(100 + t * 20) * Self.mib),
+                            startedAt: -5, settings: settings)
+        }
+        #expect(history.age(at: 20) == 25)
+        #expect(history.growth(at: 20).short.bytesPerSecond > Double(19 * Self.mib))
+        #expect(!history.isRegrowing(settings: settings.candidates))
+        for t in 21...40 {
+            history.observe(time: Double(t), sample: Self.sample("worker.service", workingSet: UInt64(100 + (t - 21) * 20) * Self.mib),
+                            startedAt: 21, settings: settings)
+        }
+        #expect(history.restarts == 1)
+        #expect(history.levelAtLastRestart == 500 * Self.mib)
+        #expect(history.isRegrowing(settings: settings.candidates))
+        #expect(history.age(at: 40) == 19)
+    }
+
+    @Test("a slow creep shows on the 10-minute horizon, not in 30 s")
+    func slowCreep() {
+        var history = UnitMemoryHistory(unit: "crm.service")
+        for t in stride(from: 0, through: 900, by: 5) {
+            history.observe(time: Double(t), sample: Self.sample("crm.service",
+                                                                 workingSet: 1200 * Self.mib + UInt64(Double(t) / 60 * 8) * Self.mib),
+                            startedAt: -3600, settings: PolicySettings())
+        }
+        let growth = history.growth(at: 900)
+        #expect(growth.short.bytes < Double(24 * Self.mib))
+        #expect(growth.medium.bytes > Double(60 * Self.mib))
+    }
+}
+
+@Suite("Policy memory across a daemon restart")
+struct PolicyRestoreTests {
+    @Test("a restored history still knows the level at restart, so regrowth is seen after the daemon restarted")
+    func restore() {
+        let mib = PolicyRig.mib
+        let settings = PolicySettings()
+        var history = UnitMemoryHistory(unit: "w.service")
+        history.observe(time: 0, sample: PolicyPieceTests.sample("w.service", workingSet: 600 * mib), startedAt: -10,
+                        settings: settings)
+        history.observe(time: 1, sample: PolicyPieceTests.sample("w.service", workingSet: 80 * mib), startedAt: 1,
+                        settings: settings)
+        var restored = UnitMemoryHistory(restoring: history.remembered)
+        #expect(restored.restarts == 1 && restored.levelAtLastRestart == 600 * mib)
+        restored.observe(time: 50, sample: PolicyPieceTests.sample("w.service", workingSet: 560 * mib), startedAt: 1,
+                         settings: settings)
+        #expect(restored.restarts == 1)
+        #expect(restored.isRegrowing(settings: settings.candidates))
+    }
+}

@@ -1,0 +1,93 @@
+@testable import HeadroomCore
+import Testing
+
+/// The additions: memory held in tmpfs, a runaway in an SSH session, two platform
+/// agents over budget at once; each at two sizes or rates.
+@Suite("Policy timelines: tmpfs, sessions, agents")
+struct PolicyTimelineMoreTests {
+    static let mib = PolicyRig.mib
+    static let gib = PolicyRig.gib
+    typealias Size = PolicyTimelineTests.Size
+
+    @Test("memory in tmpfs: no restart of its writer nor of a bystander; filed once, naming where", arguments: [
+        Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 24 * mib),
+        Size(installed: 6 * gib, swap: 2 * gib, base: 1200 * mib, amount: 0, rate: 96 * mib),
+    ])
+    func tmpfs(size: Size) throws {
+        let growth = Shape.leak(from: 60 * Self.mib, perSecond: size.rate, after: 86_400)
+        var writer = PolicyRig.Unit("report-cache.service", size: growth)
+        writer.shmem = { age in growth(age) - 50 * Self.mib }
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [writer, PolicyTimelineTests.bystander(500 * Self.mib)])
+        // A throttle pushes tmpfs pages to swap; once that is full nobody can act on tmpfs,
+        // and the test is what Headroom says, once within the 10 minutes.
+        rig.run(until: 590)
+        #expect(rig.restarts(of: "report-cache.service") == 0, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        let where_ = rig.filed.filter { if case .memoryInSharedMemory(let unit, _) = $0 { unit == "report-cache.service" } else { false } }
+        #expect(where_.count == 1, "\(rig.story)")
+        guard case .memoryInSharedMemory(_, let bytes) = try #require(where_.first) else { return }
+        #expect(bytes > 500 * Self.mib)
+    }
+
+    @Test("a runaway in an SSH session: the session is not restarted, nobody else pays; its process is the target",
+          arguments: [
+        Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 100 * mib),
+        Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 0, rate: 20 * mib),
+    ])
+    func sshRunaway(size: Size) throws {
+        let session = PolicyRig.Unit("session-7.scope", slice: "user.slice/user-1000.slice", startedAt: -600,
+                                     size: Shape.leak(from: 20 * Self.mib, perSecond: size.rate, after: 600))
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [session, PolicyTimelineTests.bystander(500 * Self.mib),
+                                    PolicyRig.Unit("telegraf.service", size: Shape.steady(240 * Self.mib))])
+        rig.run(until: 60 + Double(size.installed) / Double(size.rate))
+        let terminate = try #require(rig.events.first { if case .terminateRunawayIn = $0.decision { true } else { false } },
+                                     "\(rig.story)")
+        guard case .terminateRunawayIn(let unit, let path, _) = terminate.decision else { return }
+        #expect(unit == "session-7.scope")
+        #expect(path == "user.slice/user-1000.slice/session-7.scope")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.touched("telegraf.service"))
+        #expect(!rig.touched("session-7.scope"))
+    }
+
+    @Test("runaway termination turned off: filed as a protected consumer, nobody else acted on")
+    func sshRunawayOff() {
+        var settings = PolicySettings()
+        settings.runaway.terminateProcesses = false
+        let session = PolicyRig.Unit("session-2.scope", slice: "user.slice/user-1000.slice",
+                                     size: Shape.leak(from: 20 * Self.mib, perSecond: 60 * Self.mib, after: 86_400))
+        var rig = PolicyRig(installed: 3 * Self.gib, baseUsed: 900 * Self.mib, swap: Self.gib,
+                            units: [session, PolicyTimelineTests.bystander()], settings: settings)
+        rig.run(until: 40)
+        #expect(rig.filed.contains(.consumerProtected(unit: "session-2.scope")), "\(rig.story)")
+        #expect(!rig.events.contains { if case .act = $0.decision { true } else { false } })
+    }
+
+    @Test("two platform agents over budget at once: both restarted, one at a time; the large application never",
+          arguments: [
+        Size(installed: 3 * gib, swap: gib, base: 600 * mib, amount: 900 * mib, rate: 12 * mib),
+        Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 4 * gib, rate: 48 * mib),
+    ])
+    func twoAgents(size: Size) throws {
+        var first = PolicyRig.Unit("telegraf.service", size: Shape.leak(from: 230 * Self.mib, perSecond: size.rate,
+                                                                       after: 86_400))
+        first.afterRestart = Shape.steady(120 * Self.mib)
+        var second = PolicyRig.Unit("filebeat-journal.service",
+                                    size: Shape.leak(from: 90 * Self.mib, perSecond: size.rate / 2, after: 86_400))
+        second.afterRestart = Shape.steady(60 * Self.mib)
+        let app = PolicyRig.Unit("customer-app.service", size: Shape.steady(size.amount))
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [first, second, app])
+        rig.run(until: 900)
+        #expect(rig.restarts(of: "telegraf.service") == 1, "\(rig.story)")
+        #expect(rig.restarts(of: "filebeat-journal.service") == 1, "\(rig.story)")
+        #expect(!rig.touched("customer-app.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0)
+        let restartTimes = rig.events.filter { if case .act(let a, _, _) = $0.decision { a.isRestart } else { false } }
+            .map(\.time)
+        #expect(restartTimes.count == 2 && restartTimes[1] - restartTimes[0] >= 1)
+    }
+}

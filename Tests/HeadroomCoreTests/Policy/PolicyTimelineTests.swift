@@ -1,0 +1,166 @@
+@testable import HeadroomCore
+import Testing
+
+/// The cases of issue 12's table and its additions, each at two clearly different sizes or
+/// rates, driven through the composed policy (`PolicyEngine`) with scripted samples.
+@Suite("Policy timelines")
+struct PolicyTimelineTests {
+    static let mib = PolicyRig.mib
+    static let gib = PolicyRig.gib
+
+    struct Size: CustomTestStringConvertible, Sendable {
+        var installed: UInt64, swap: UInt64, base: UInt64, amount: UInt64, rate: UInt64
+        var testDescription: String { "\(ByteSize.format(installed)) VM, \(ByteSize.format(amount)) at \(ByteSize.format(rate))/s" }
+    }
+
+    static func bystander(_ size: UInt64 = 300 * mib) -> PolicyRig.Unit {
+        PolicyRig.Unit("shop.service", size: Shape.steady(size))
+    }
+
+    @Test("database warm-up, flat after: never restarted or contained, bystander untouched", arguments: [
+        Size(installed: 3 * gib, swap: gib, base: 900 * mib, amount: 1400 * mib, rate: 150 * mib),
+        Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 5 * gib, rate: 400 * mib),
+    ])
+    func databaseWarmUp(size: Size) {
+        let db = PolicyRig.Unit("postgresql.service", startedAt: 0,
+                                size: Shape.ramp(from: 50 * Self.mib, to: size.amount, perSecond: size.rate))
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [db, Self.bystander()])
+        rig.run(until: 400)
+        #expect(rig.restarts(of: "postgresql.service") == 0)
+        #expect(!rig.actions(on: "postgresql.service").contains { $0.isContain })
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+        // A throttle, if any, is lifted once the warm-up is over.
+        #expect(rig.unit("postgresql.service").memoryHigh == nil)
+    }
+
+    @Test("nix-daemon build ramps inside the management reserve, holds, exits: left alone", arguments: [
+        Size(installed: 3 * gib, swap: gib, base: 900 * mib, amount: 1000 * mib, rate: 20 * mib),
+        Size(installed: 6 * gib, swap: 2 * gib, base: 1200 * mib, amount: 700 * mib, rate: 120 * mib),
+    ])
+    func nixBuild(size: Size) {
+        let rampEnd = Double(size.amount) / Double(size.rate)
+        let nix = PolicyRig.Unit("nix-daemon.service") { age in
+            let t = age - 86_400
+            if t < 0 || t > rampEnd + 120 { return 40 * Self.mib }
+            return min(size.amount, 40 * Self.mib + UInt64(t * Double(size.rate)))
+        }
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [nix, Self.bystander(600 * Self.mib)])
+        rig.run(until: rampEnd + 200)
+        #expect(!rig.touched("nix-daemon.service"))
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+    }
+
+    @Test("telegraf leaks past its budget while a large application starts: telegraf, never the application",
+          arguments: [
+        Size(installed: 3 * gib, swap: gib, base: 700 * mib, amount: 1200 * mib, rate: 20 * mib),
+        Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 4 * gib, rate: 64 * mib),
+    ])
+    func telegrafBesideStartingApplication(size: Size) throws {
+        let app = PolicyRig.Unit("customer-app.service", startedAt: 0,
+                                 size: Shape.ramp(from: 100 * Self.mib, to: size.amount, perSecond: 80 * Self.mib))
+        var telegraf = PolicyRig.Unit("telegraf.service",
+                                      size: Shape.leak(from: 200 * Self.mib, perSecond: size.rate, after: 86_400))
+        telegraf.afterRestart = Shape.steady(120 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap, units: [app, telegraf])
+        rig.run(until: 300)
+        #expect(rig.restarts(of: "telegraf.service") >= 1)
+        #expect(!rig.touched("customer-app.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
+
+    @Test("a leak that regrows after every restart is contained, in system.slice and in a custom slice",
+          arguments: [
+        Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 96 * mib),
+        Size(installed: 4 * gib, swap: 2 * gib, base: 900 * mib, amount: 0, rate: 12 * mib),
+    ])
+    func regrowingLeak(size: Size) throws {
+        for slice in ["system.slice", "customer.slice"] {
+            var leak = PolicyRig.Unit("leaky-worker.service", slice: slice,
+                                      size: Shape.leak(from: 80 * Self.mib, perSecond: size.rate, after: 86_400))
+            leak.afterRestart = Shape.leak(from: 80 * Self.mib, perSecond: size.rate)
+            var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                                units: [leak, Self.bystander()])
+            rig.run(until: 900)
+            let actions = rig.actions(on: "leaky-worker.service")
+            #expect(actions.contains { $0.isRestart }, "\(slice)\n\(rig.story)")
+            let contain = try #require(actions.first { $0.isContain }, "\(slice)\n\(rig.story)")
+            guard case .contain(_, let memoryMax, let memoryHigh, let swapMax) = contain else { return }
+            #expect(memoryHigh < memoryMax)
+            #expect(swapMax == 0)
+            #expect(memoryMax < rig.memTotal / 2 + 200 * Self.mib)
+            #expect(rig.unit("leaky-worker.service").cgroupOoms >= 1)
+            #expect(!rig.touched("shop.service"))
+            #expect(!rig.ranOut)
+            #expect(rig.stallTicks == 0, "\(slice)\n\(rig.story)")
+            // Only `headroom release` lifts it.
+            #expect(rig.engine.ladders["leaky-worker.service"]?.step.isContained == true)
+            #expect(rig.engine.release(unit: "leaky-worker.service") == .release(unit: "leaky-worker.service"))
+        }
+    }
+
+    @Test("an application that starts large, then creeps slowly: found before memory runs out", arguments: [
+        Size(installed: 3 * gib, swap: gib, base: 900 * mib, amount: 1300 * mib, rate: 8 * mib),
+        Size(installed: 4 * gib, swap: gib, base: 1000 * mib, amount: 2 * gib, rate: 40 * mib),
+    ])
+    func largeStartThenCreep(size: Size) throws {
+        var app = PolicyRig.Unit("crm.service", startedAt: 0,
+                                 size: Shape.creep(to: size.amount, perSecond: 100 * Self.mib, perMinute: size.rate))
+        app.afterRestart = Shape.ramp(from: 0, to: size.amount, perSecond: 100 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [app, Self.bystander(400 * Self.mib)])
+        rig.run(until: 4 * 3600, step: 2)
+        let first = try #require(rig.events.first { if case .act(let a, _, _) = $0.decision { a.unit == "crm.service" } else { false } },
+                                 "\(rig.story)")
+        #expect(first.time > 900, "not during its start")
+        #expect(rig.restarts(of: "crm.service") >= 1, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0)
+    }
+
+    @Test("a steady leak: restarted in time, no stall", arguments: [
+        Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 16 * mib),
+        Size(installed: 6 * gib, swap: 2 * gib, base: 1200 * mib, amount: 0, rate: 64 * mib),
+    ])
+    func steadyLeak(size: Size) {
+        var leak = PolicyRig.Unit("importer.service", size: Shape.leak(from: 60 * Self.mib, perSecond: size.rate,
+                                                                    after: 86_400))
+        leak.afterRestart = Shape.steady(60 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [leak, Self.bystander()])
+        rig.run(until: 600)
+        #expect(rig.restarts(of: "importer.service") == 1, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
+}
+
+extension PolicyTimelineTests {
+    @Test("a fast leak from a unit's start (young): throttled, then restarted before any stall", arguments: [
+        Size(installed: 2 * gib, swap: gib, base: 350 * mib, amount: 0, rate: 128 * mib),
+        Size(installed: 4 * gib, swap: gib, base: 900 * mib, amount: 0, rate: 256 * mib),
+    ])
+    func fastLeakFromStart(size: Size) {
+        var leak = PolicyRig.Unit("leak.service", startedAt: 0, size: Shape.leak(from: 50 * Self.mib, perSecond: size.rate))
+        leak.afterRestart = Shape.steady(50 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [leak, Self.bystander(200 * Self.mib)])
+        rig.run(until: 120, step: 0.25)
+        #expect(rig.restarts(of: "leak.service") == 1, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+        #expect(rig.minimumAvailable > 64 * Self.mib)
+    }
+}
+
+extension UnitLadder.Step {
+    var isContained: Bool { if case .contained = self { true } else { false } }
+}
