@@ -61,7 +61,11 @@ let package = Package(
         .executableTarget(
             name: "headroom",
             dependencies: ["HeadroomCLI"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            // Bind every library symbol at start-up (-z now), not on the first call: the
+            // dynamic linker's symbol lookups then never touch the libraries' symbol tables
+            // again after the start-up pages are released (docs/BENCHMARKS.md, footprint).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])]
         ),
         .target(
             name: "HeadroomShip",

@@ -2,7 +2,8 @@
 # Developer entry point. On a fresh Debian 12 machine with Swift 6 (/opt/swift or on PATH):
 #   ./dev.sh status   build, then show `headroom status` for this machine
 #   ./dev.sh test     build and run the test suite
-#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default: all; root, ~35 min)
+#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default: all, the issue-12
+#                     classes at size a; root, ~65 min; e2e/README.md: sizes a,b and anchors)
 #   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
 #   ./dev.sh fuzz [TARGET|all|list] [--runs N|--seconds S]  libFuzzer on the parsers (docs/FUZZING.md)
 # Both first install the Debian packages the build needs (as root, or through sudo).

@@ -17,6 +17,12 @@ struct DaemonCommand: ParsableCommand {
     var stateDir = "/var/lib/headroom"
 
     func run() throws {
+        do {
+            if let fixed = try StateDirectory.prepare(stateDir) { DaemonLog.write(.warning, fixed) }
+        } catch {
+            DaemonLog.write(.error, "cannot start: \(error)")
+            throw ExitCode(1)
+        }
         let (config, configProblem) = LastGoodConfig(stateDirectory: stateDir).loadForStart(path: common.config)
         if let configProblem { DaemonLog.write(.error, configProblem) }
         let store = IncidentStore(directory: stateDir + "/incidents", keepCount: config.incidents.keepCount,
@@ -35,7 +41,8 @@ struct DaemonCommand: ParsableCommand {
                     }.mapError { $0 as any Error }
                 },
                 pruneIncidents: {
-                    for removed in store.prune(nowMs: Clock.wallClockMs()) {
+                    let nowMs = Clock.wallClockMs()
+                    for removed in store.prune(nowMs: nowMs, boot: .current(paths: common.paths, nowMs: nowMs)) {
                         DaemonLog.write(.info, "incident retention: removed \(removed)")
                     }
                 })

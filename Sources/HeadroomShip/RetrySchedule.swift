@@ -38,4 +38,13 @@ public struct RetrySchedule: Equatable, Sendable {
         }
         return nowMs + Int64((delay * 1000).rounded())
     }
+
+    /// A recorded next attempt, no further than the maximum back-off from `nowMs`. One further
+    /// away was computed under a wrong clock (set back by NTP after the failure, or a clock that
+    /// ran ahead): left as it is, the incident would wait for years.
+    public func bounded(nextAttemptMs: Int64?, at nowMs: Int64) -> Int64? {
+        guard let nextAttemptMs else { return nil }
+        let latest = nowMs.addingReportingOverflow(Int64((maximumSeconds * 1000).rounded()))
+        return latest.overflow ? nextAttemptMs : min(nextAttemptMs, latest.partialValue)
+    }
 }

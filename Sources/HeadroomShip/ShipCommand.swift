@@ -64,14 +64,27 @@ public struct ShipCommand: ParsableCommand {
             return (0, "ticket delivery is off (tickets.url is null in \(config ?? HeadroomConfig.defaultPath)); "
                 + "nothing sent\n", "")
         }
-        let shipper = Shipper(url: url, settings: loaded.tickets, stateDirectory: stateDir,
+        var settings = loaded.tickets
+        var warnings = ""
+        do {
+            let secrets = try TicketSecrets.headers(url: url, settings: settings,
+                                                    configFile: config ?? HeadroomConfig.defaultPath,
+                                                    credentialsDirectory: environment("CREDENTIALS_DIRECTORY"))
+            settings.headers = secrets.headers
+            warnings = secrets.warnings.map { "warning: \($0)\n" }.joined()
+        } catch {
+            return (2, "", "headroom-ship: \(error)\n")
+        }
+        let shipper = Shipper(url: url, settings: settings, stateDirectory: stateDir,
                               policy: DeliveryPolicy(pendingGraceSeconds: pendingGrace, ignoreBackoff: ignoreBackoff),
                               poster: poster)
         let report = shipper.run()
         let output = (report.output + [report.summary]).map { $0 + "\n" }.joined()
-        let errors = report.errors.map { $0 + "\n" }.joined()
+        let errors = warnings + report.errors.map { $0 + "\n" }.joined()
         return (report.exitCode, output, errors)
     }
+
+    private func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     public func run() throws {
         let result = execute()

@@ -67,8 +67,13 @@ public struct Shipper {
         self.now = now
     }
 
-    /// The URL for messages: without a `user:password@` part.
+    /// The URL for messages and the delivery state: without a `user:password@` part, and with
+    /// its query and fragment replaced by `***` (webhooks often carry their token there).
     public static func redacted(_ url: String) -> String {
+        var url = url
+        if let query = url.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            url = String(url[...query]) + "***"
+        }
         guard let scheme = url.firstRange(of: "://") else { return url }
         let rest: Substring = url[scheme.upperBound...]
         let authorityEnd: String.Index = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
@@ -87,7 +92,7 @@ public struct Shipper {
 
     public func run() -> ShipReport {
         var report = ShipReport()
-        guard let contents = openState(&report) else {
+        guard let (contents, lock) = openState(&report) else {
             report.stopped = true
             return report
         }
@@ -103,19 +108,21 @@ public struct Shipper {
         let (entries, present) = readSpool(files, contents: contents, report: &report)
         deliver(entries, contents: contents, report: &report)
         reconcile(contents, present: present, report: &report)
+        withExtendedLifetime(lock) {}
         return report
     }
 
     /// Locks and loads the delivery state; nil (and the error in `report`) when it cannot.
-    private func openState(_ report: inout ShipReport) -> TicketStateStore.Contents? {
+    private func openState(_ report: inout ShipReport) -> (TicketStateStore.Contents, TicketStateLock)? {
+        let lock: TicketStateLock
         do {
-            try state.prepareAndLock()
+            lock = try state.prepareAndLock()
         } catch {
             report.errors.append("cannot keep the delivery state, nothing sent: \(error)")
             return nil
         }
         do {
-            return try state.load()
+            return (try state.load(), lock)
         } catch {
             report.errors.append("cannot read the delivery state, nothing sent: \(error)")
             return nil
@@ -160,6 +167,19 @@ public struct Shipper {
         for entry in entries {
             let nowMs = now()
             var record = contents.queued[entry.id] ?? QueuedRecord(id: entry.id, firstSeenAtMs: nowMs)
+            if let bounded = schedule.bounded(nextAttemptMs: record.nextAttemptAtMs, at: nowMs),
+               bounded != record.nextAttemptAtMs {
+                // Kept, so that the bound does not move forward with every run.
+                record.nextAttemptAtMs = bounded
+                report.errors.append("incident \(entry.id): its next attempt lay more than "
+                    + "tickets.retry_maximum_seconds ahead (the clock was changed); now due in at most "
+                    + Self.duration(schedule.maximumSeconds))
+                do {
+                    try state.write(record)
+                } catch {
+                    report.errors.append("incident \(entry.id): \(error)")
+                }
+            }
             let decision = policy.decide(outcome: entry.summary.outcome, updatedAtMs: entry.summary.updatedAtMs,
                                          delivered: false, nextAttemptAtMs: record.nextAttemptAtMs, nowMs: nowMs)
             switch decision {

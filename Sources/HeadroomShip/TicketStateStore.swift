@@ -48,9 +48,10 @@ public struct TicketStateStore: Sendable {
     }
 
     /// Creates the directory (and its parents) if needed and takes an exclusive lock on
-    /// `.lock` in it, so two runs never send the same incident at once. The lock is
-    /// released when the process exits.
-    public func prepareAndLock() throws(TicketStoreError) {
+    /// `.lock` in it, so two runs never send the same incident at once.
+    /// - Returns: the lock, held until it is released (deinit), e.g. at the end of a run; a
+    ///   lock held for the whole process would make a second run in it wait for ever.
+    public func prepareAndLock() throws(TicketStoreError) -> TicketStateLock {
         try makeDirectory(directory)
         let lockPath = directory + "/.lock"
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, TicketStateStore.fileMode)
@@ -61,7 +62,7 @@ public struct TicketStateStore: Sendable {
             close(fd)
             throw failure(lockPath, "cannot lock", code)
         }
-        // Deliberately left open: the lock lives as long as the process.
+        return TicketStateLock(fd: fd)
     }
 
     public func load() throws(TicketStoreError) -> Contents {

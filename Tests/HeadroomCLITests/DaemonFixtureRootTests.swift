@@ -158,12 +158,19 @@ struct DaemonFixtureRootTests {
             raised = (try? String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8)) == "60\n"
         }
         #expect(raised)
-        #expect(try String(contentsOfFile: state + "/swappiness.original", encoding: .utf8) == "1\n")
+        // Recorded with the boot it belongs to (issue 13: a later boot's sysctl is never undone).
+        #expect(try String(contentsOfFile: state + "/swappiness.original", encoding: .utf8)
+                == "0d1b2c3a-0000-4000-8000-000000000001 1\n")
         // The status file for `headroom check` / `metrics`: this daemon's pid and level, gone after a clean stop.
+        // The status file is written after the tick's actions (swappiness first): wait for it.
         let statusPath = root.path + "/run/headroom/status"
-        let published = try DaemonStatus.parse(Array(try Data(contentsOf: URL(fileURLWithPath: statusPath))))
-        #expect(published.pid == daemon.process.processIdentifier)
-        #expect(published.level == .elevated)
+        var published: DaemonStatus?
+        for _ in 0..<40 where published?.level != .elevated {
+            published = (try? Data(contentsOf: URL(fileURLWithPath: statusPath))).flatMap { try? DaemonStatus.parse(Array($0)) }
+            if published?.level != .elevated { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(published?.pid == daemon.process.processIdentifier)
+        #expect(published?.level == .elevated)
         let (status, log) = daemon.stop()
         #expect(!FileManager.default.fileExists(atPath: statusPath))
         #expect(status == 0, "log:\n\(log)")
@@ -225,11 +232,11 @@ struct DaemonFixtureRootTests {
         try root.unit("app.service", current: 100 * Self.mib)
         try root.system(available: root.memTotal / 2)
         try root.write("proc/sys/vm/swappiness", "60\n")
-        _ = try scratch.write("state/swappiness.original", "1\n")
+        _ = try scratch.write("state/swappiness.original", "0d1b2c3a-0000-4000-8000-000000000001 1\n")
         let daemon = try RunningDaemon(["--root", root.path, "--state-dir", state])
         Thread.sleep(forTimeInterval: 1)
         let (_, log) = daemon.stop()
-        #expect(log.contains("restored vm.swappiness=1 left changed by a previous run"))
+        #expect(log.contains("restored vm.swappiness=1 (was 60), left changed by a previous run in this boot"), "\(log)")
         #expect(try String(contentsOfFile: root.path + "/proc/sys/vm/swappiness", encoding: .utf8) == "1\n")
     }
 

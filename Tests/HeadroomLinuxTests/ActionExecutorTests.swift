@@ -9,6 +9,8 @@ struct ActionExecutorTests {
     final class Journal: UnitControl, IncidentSink {
         enum Entry: Equatable {
             case restart(String), kill(String), write(String, Incident.Outcome), journal(String)
+            /// SetUnitProperties: the unit and the assignments as text.
+            case properties(String, String)
         }
         var entries: [Entry] = []
         /// The restart's result, given at once (as when the bus is down); nil: never.
@@ -21,6 +23,15 @@ struct ActionExecutorTests {
             if let restartResult { finished(restartResult) }
         }
         func kill(unit: String) { entries.append(.kill(unit)) }
+        /// SetUnitProperties' answer, given at once; nil: held in `unanswered` until the test answers.
+        var propertiesResult: JobResult? = .done
+        var unanswered: [(JobResult) -> Void] = []
+        func setMemoryProperties(unit: String, _ assignments: [(property: UnitMemoryProperty, value: UInt64)],
+                                 finished: @escaping (JobResult) -> Void) {
+            entries.append(.properties(unit, assignments.map { RuntimeLimit.describe($0.property, $0.value) }
+                .joined(separator: ", ")))
+            if let propertiesResult { finished(propertiesResult) } else { unanswered.append(finished) }
+        }
         func write(_ incident: Incident) {
             entries.append(.write(incident.id, incident.outcome))
             disk[incident.id] = incident

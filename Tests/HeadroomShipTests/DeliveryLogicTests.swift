@@ -109,9 +109,12 @@ struct DeliveryLogicTests {
                 == ["Content-Type: application/vnd.x+json"])
     }
 
-    @Test("messages name the URL without its password")
+    @Test("messages name the URL without its password or its query")
     func redaction() {
-        #expect(Shipper.redacted("https://ops:secret@tickets.example/in?x=1") == "https://***@tickets.example/in?x=1")
+        #expect(Shipper.redacted("https://ops:secret@tickets.example/in?x=1") == "https://***@tickets.example/in?***")
+        #expect(Shipper.redacted("https://hooks.example/in?token=s3cr3t&a=b") == "https://hooks.example/in?***")
+        #expect(Shipper.redacted("https://hooks.example/in#sig=s3cr3t") == "https://hooks.example/in#***")
+        #expect(Shipper.redacted("https://hooks.example/in?u=a@b") == "https://hooks.example/in?***")
         #expect(Shipper.redacted("http://127.0.0.1:8080/in") == "http://127.0.0.1:8080/in")
         #expect(Shipper.redacted("http://host/path@v2") == "http://host/path@v2")
     }

@@ -39,10 +39,13 @@ final class ShipFixture {
     }
 
     func writeConfig(url: String?, initial: Double = 1, maximum: Double = 4, timeout: Double = 1,
-                     headers: [String: String] = [:]) throws {
+                     headers: [String: String] = [:], headersFile: String? = nil,
+                     allowInsecureHTTP: Bool = false) throws {
         let tickets: JSONValue = .object([
             "url": url.map(JSONValue.string) ?? .null,
             "headers": .object(headers.mapValues(JSONValue.string)),
+            "headers_file": headersFile.map(JSONValue.string) ?? .null,
+            "allow_insecure_http": .bool(allowInsecureHTTP),
             "timeout_seconds": .number(timeout),
             "retry_initial_seconds": .number(initial),
             "retry_maximum_seconds": .number(maximum),
@@ -83,8 +86,11 @@ final class ShipFixture {
     }
 
     /// Runs `headroom-ship --config C --state-dir S ARGUMENTS` to its end.
-    func ship(_ arguments: [String] = [], withConfig: Bool = true) throws -> Run {
+    func ship(_ arguments: [String] = [], withConfig: Bool = true, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = (withConfig ? ["--config", config, "--state-dir", state] : []) + arguments
         let output = Pipe()

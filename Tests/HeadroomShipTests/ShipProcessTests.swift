@@ -35,7 +35,7 @@ struct ShipProcessTests {
         let first = try TicketServer(directory: fixture.path, record: fixture.record,
                                      arguments: ["--die-after", "2", "--hang-once", "i2"])
         try fixture.writeConfig(url: first.url, initial: 3, maximum: 8, timeout: 1,
-                                headers: ["Authorization": "Bearer test-token"])
+                                headers: ["Authorization": "Bearer test-token"], allowInsecureHTTP: true)
 
         let run1 = try fixture.ship()
         first.stop()

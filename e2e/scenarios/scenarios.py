@@ -2,7 +2,7 @@
 """The e2e workload scenarios: one definition used on the host (staging, judging) and
 described to the guest (units.tsv, scenario.json).
 
-    scenarios.py list
+    scenarios.py list [--sizes a,b]           the scenarios (default: the classes at size a, as CI)
     scenarios.py stage NAME SUPERVISOR DIR    write units.tsv, scenario.json, config.json into DIR
     scenarios.py boot-args NAME               print "--mem MIB --swap MIB --timeout S"
     scenarios.py judge NAME SUPERVISOR OUTDIR  print a result row as JSON; exit 1 when a
@@ -11,6 +11,7 @@ described to the guest (units.tsv, scenario.json).
     scenarios.py benchmarks RESULTS DOC CMD    write the comparison section of DOC
     scenarios.py footprint RESULTS DOC CMD     write the footprint section of DOC (idle rows)
     scenarios.py latency RESULTS DOC CMD       write the reaction-latency section of DOC
+    scenarios.py classes RESULTS DOC CMD [NOTE]  write the issue-12 classes section of DOC
 """
 import builtins
 import functools
@@ -18,6 +19,9 @@ import json
 import os
 import re
 import sys
+
+import classes
+import verdict
 
 MEMHOG = "/usr/local/bin/memhog"
 
@@ -47,7 +51,8 @@ SCENARIOS = {
     "slow-leak": dict(
         mem=2048, swap=1024, duration=300,
         units=[("slowleak.service", leak_once("slowleak", 8), "culprit"), BYSTANDER],
-        expect=dict(restarted=["slowleak.service"], incident="restart")),
+        expect=dict(restarted=["slowleak.service"], incident="restart"),
+        stop=dict(acted_tail=20, units=["slowleak.service"])),
     "page-cache": dict(
         mem=1536, swap=512, duration=120,
         units=[("reader.service",
@@ -70,7 +75,8 @@ SCENARIOS = {
         mem=2048, swap=1024, duration=90,
         units=[("fastleak.service", leak_once("fastleak", 96), "culprit"),
                ("slowleak.service", leak_once("slowleak", 24), "culprit"), BYSTANDER],
-        expect=dict(restarted=["fastleak.service"], incident="restart")),
+        expect=dict(restarted=["fastleak.service"], incident="restart"),
+        stop=dict(acted_tail=30, units=["fastleak.service"])),
     "regrow": dict(
         mem=2048, swap=1024, duration=150,
         units=[("regrow.service", leak_always(128, cap=1400), "culprit"), BYSTANDER],
@@ -104,19 +110,38 @@ SCENARIOS = {
 
 SUPERVISORS = ["headroom", "none", "earlyoom", "systemd-oomd", "nohang"]
 
+# The issue-12 classes, every size (CI runs size a: `list`; `list --sizes a,b` adds b).
+CLASS_SCENARIOS = classes.scenarios(classes.SIZES)
+ALL = {**SCENARIOS, **CLASS_SCENARIOS}
+
+
+def specs(scenario):
+    """Each unit as a dict: unit, command, role, slice, kind."""
+    return [dict(unit=u[0], command=u[1], role=u[2], **(u[3] if len(u) > 3 else {})) for u in scenario["units"]]
+
 
 def stage(name, supervisor, directory):
-    scenario = SCENARIOS[name]
+    scenario = ALL[name]
     os.makedirs(directory, exist_ok=True)
+    units = specs(scenario)
     with open(os.path.join(directory, "units.tsv"), "w") as f:
-        for unit, command, role in scenario["units"]:
-            f.write(f"{unit}\t{role}\t{command}\n")
+        for u in units:
+            f.write(f"{u['unit']}\t{u['role']}\t{u.get('slice', '-')}\t{u.get('kind', 'service')}\t{u['command']}\n")
     with open(os.path.join(directory, "scenario.json"), "w") as f:
         json.dump(dict(name=name, supervisor=supervisor, duration=scenario["duration"],
                        dry_run=scenario.get("dry_run", False), footprint=scenario.get("footprint", False),
-                       units=[u for u, _, _ in scenario["units"]]), f)
+                       units=[u["unit"] for u in units], specs=units, stop=scenario.get("stop"),
+                       expect=scenario.get("expect"), **{"class": scenario.get("class")}), f)
+    if scenario.get("setup"):
+        with open(os.path.join(directory, "setup.sh"), "w") as f:
+            f.write("\n".join(scenario["setup"]) + "\n")
     with open(os.path.join(directory, "config.json"), "w") as f:
         json.dump(scenario.get("config", {}), f)
+
+
+def names(sizes):
+    """The existing scenarios, then each class at `sizes` (CI: size a)."""
+    return list(SCENARIOS) + [n for n, s in CLASS_SCENARIOS.items() if s["size"] in sizes]
 
 
 REACTION = re.compile(r"RestartUnit\((\S+), replace\) issued ([0-9.]+) ms after the (psi trigger|tick|start) woke")
@@ -151,6 +176,8 @@ def reactions(out):
 
 
 def judge(name, supervisor, out):
+    if name in CLASS_SCENARIOS:
+        return verdict.judge(name, CLASS_SCENARIOS[name], supervisor, out)
     scenario = SCENARIOS[name]
     try:
         with open(os.path.join(out, "result.json")) as f:
@@ -233,6 +260,11 @@ def judge(name, supervisor, out):
 def table(path, out=sys.stdout):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     print = functools.partial(builtins.print, file=out)  # noqa: A001 - the table goes to `out`
+    if any(r.get("scenario") in CLASS_SCENARIOS for r in rows):
+        print("\n".join(verdict.table_lines([r for r in rows if r.get("scenario") in CLASS_SCENARIOS])) + "\n")
+        rows = [r for r in rows if r.get("scenario") not in CLASS_SCENARIOS]
+        if not rows:
+            return
     print("| scenario | supervisor | kernel OOM kills | first action (s) | PSI full stall (ms) | PSI some stall (ms) "
           "| restarts | culprit up at end | bystander hit | min available (MiB) | max sample gap (s) | result |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -241,10 +273,10 @@ def table(path, out=sys.stdout):
             print(f"| {r['scenario']} | {r['supervisor']} | {r['error']} |||||||||| FAIL |")
             continue
         restarts = ", ".join(f"{u} {n}" for u, n in r["restarts"].items() if n) or "none"
-        verdict = "FAIL: " + "; ".join(r["failures"]) if r["failures"] else ("pass" if r["supervisor"] == "headroom" else "-")
+        judged = "FAIL: " + "; ".join(r["failures"]) if r["failures"] else ("pass" if r["supervisor"] == "headroom" else "-")
         print(f"| {r['scenario']} | {r['supervisor']} | {r['kernel_oom_kills']} | {r['first_action_s'] if r['first_action_s'] is not None else '-'} "
               f"| {r['psi_full_ms']} | {r['psi_some_ms']} | {restarts} | {r['culprit_active_at_end'] if r['culprit_active_at_end'] is not None else '-'} "
-              f"| {'yes' if r['bystander_hit'] else 'no'} | {r['min_available_mib']} | {r['max_sample_gap_s']} | {verdict} |")
+              f"| {'yes' if r['bystander_hit'] else 'no'} | {r['min_available_mib']} | {r['max_sample_gap_s']} | {judged} |")
 
 
 SUPERVISOR_ORDER = ["headroom", "none", "earlyoom", "systemd-oomd", "nohang"]
@@ -372,14 +404,22 @@ def main(argv):
         table(argv[2])
         return 0
     if len(argv) >= 2 and argv[1] == "list":
-        print("\n".join(SCENARIOS))
+        sizes = argv[3].lower().split(",") if len(argv) == 4 and argv[2] == "--sizes" else ["a"]
+        print("\n".join(names(sizes)))
+        return 0
+    if len(argv) in (5, 6) and argv[1] == "classes":
+        verdict.benchmarks(argv[2], argv[3], argv[4], CLASS_SCENARIOS, argv[5] if len(argv) == 6 else "")
         return 0
     if len(argv) == 5 and argv[1] == "stage":
+        if argv[2] not in ALL:
+            print(f"unknown scenario {argv[2]}", file=sys.stderr)
+            return 2
         stage(argv[2], argv[3], argv[4])
         return 0
     if len(argv) == 3 and argv[1] == "boot-args":
-        s = SCENARIOS[argv[2]]
-        print(f"--mem {s['mem']} --swap {s['swap']} --timeout {s['duration'] + 240}")
+        s = ALL[argv[2]]
+        # boot + install + collection take 1-2 min on an idle host, over 5 min on a loaded one
+        print(f"--mem {s['mem']} --swap {s['swap']} --timeout {s['duration'] + 600}")
         return 0
     if len(argv) == 5 and argv[1] == "judge":
         return judge(argv[2], argv[3], argv[4])

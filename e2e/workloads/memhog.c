@@ -7,6 +7,11 @@
  *                                   by MIB_PER_S MiB per second (in 10 steps per
  *                                   second), touching every page; stop growing at
  *                                   --max MiB (default: never) and sleep forever
+ *   --file PATH                     write the memory into PATH (on a tmpfs it stays
+ *                                   after the process exits: shmem, not anon)
+ *   --exit-after SEC                exit 0 after SEC seconds (a build that finishes)
+ *   --leave MIB                     leak mode: start with whatever leaves MIB MiB of
+ *                                   MemAvailable (a service that starts large)
  *
  * Pages are written with non-zero data so they count as anonymous memory and
  * cannot be served by the zero page. Progress goes to stdout (line buffered).
@@ -14,6 +19,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +31,41 @@
 #define MIB (1024UL * 1024UL)
 
 static long page_size;
+static int file_fd = -1;
+
+static void sleep_forever(void)
+{
+	for (;;)
+		pause();
+}
+
+static void exit_now(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+/* MemAvailable in MiB, or -1 */
+static double mem_available_mib(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	double kib = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib < 0 ? -1 : kib / 1024.0;
+}
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: memhog --hold MIB\n"
-		"       memhog --leak MIB_PER_S [--max MIB] [--start MIB]\n");
+		"       memhog --leak MIB_PER_S [--max MIB] [--start MIB | --leave MIB]\n"
+		"       options: --file PATH  --exit-after SEC\n");
 	exit(2);
 }
 
@@ -50,6 +86,19 @@ static int grab(size_t bytes, unsigned long *seq)
 {
 	if (bytes == 0)
 		return 0;
+	if (file_fd >= 0) {
+		static unsigned char page[65536];
+		memset(page, 0x5a, sizeof page);
+		for (size_t off = 0; off < bytes; off += sizeof page) {
+			*(unsigned long *)page = ++*seq;
+			size_t n = bytes - off < sizeof page ? bytes - off : sizeof page;
+			if (write(file_fd, page, n) != (ssize_t)n) {
+				fprintf(stderr, "memhog: write: %s, holding\n", strerror(errno));
+				sleep_forever();
+			}
+		}
+		return 0;
+	}
 	unsigned char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -64,11 +113,6 @@ static int grab(size_t bytes, unsigned long *seq)
 	return 0;
 }
 
-static void sleep_forever(void)
-{
-	for (;;)
-		pause();
-}
 
 static void sleep_until(struct timespec *t)
 {
@@ -78,7 +122,8 @@ static void sleep_until(struct timespec *t)
 
 int main(int argc, char **argv)
 {
-	double hold = -1, leak = -1, max = -1, start = 0;
+	double hold = -1, leak = -1, max = -1, start = 0, leave = -1, exit_after = -1;
+	const char *file = NULL;
 	unsigned long seq = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -95,11 +140,37 @@ int main(int argc, char **argv)
 			max = parse_num(argv[++i], "--max");
 		else if (!strcmp(argv[i], "--start"))
 			start = parse_num(argv[++i], "--start");
+		else if (!strcmp(argv[i], "--leave"))
+			leave = parse_num(argv[++i], "--leave");
+		else if (!strcmp(argv[i], "--exit-after"))
+			exit_after = parse_num(argv[++i], "--exit-after");
+		else if (!strcmp(argv[i], "--file"))
+			file = argv[++i];
 		else
 			usage();
 	}
 	if ((hold >= 0) == (leak >= 0))
 		usage();
+	if (exit_after > 0) {
+		signal(SIGALRM, exit_now);
+		alarm((unsigned)exit_after);
+	}
+	if (file) {
+		/* appended, never truncated: like a cache in /dev/shm, it outlives a restart */
+		file_fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (file_fd < 0) {
+			fprintf(stderr, "memhog: open %s: %s\n", file, strerror(errno));
+			return 1;
+		}
+	}
+	if (leave >= 0) {
+		double available = mem_available_mib();
+		if (available < 0) {
+			fprintf(stderr, "memhog: no MemAvailable in /proc/meminfo\n");
+			return 1;
+		}
+		start = available > leave ? available - leave : 0;
+	}
 
 	if (hold >= 0) {
 		if (grab((size_t)(hold * MIB), &seq))

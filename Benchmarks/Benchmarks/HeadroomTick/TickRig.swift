@@ -11,7 +11,9 @@ final class TickRig: @unchecked Sendable {
 
     init(services count: Int) throws {
         root = try FixtureTree.make(services: count)
-        let services = ServiceSampler(visibility: .available(cgroupRoot: root + "/sys/fs/cgroup"), keepFilesOpen: true)
+        // As the daemon makes it: unit start times are read when a cgroup is (re)opened.
+        let services = ServiceSampler(visibility: .available(cgroupRoot: root + "/sys/fs/cgroup"), keepFilesOpen: true,
+                                      unitStarts: ProcessSnapshotReader(paths: KernelPaths(root: root)))
         let listed = services.scan(relist: true)
         precondition(listed.services.count == count && listed.problems.isEmpty && listed.vanished.isEmpty,
                      "fixture tree \(root): expected \(count) readable units, got \(listed.services.count), "

@@ -1,8 +1,9 @@
 /// Sections `tickets` and `metrics` of the config file.
 extension TicketSettings {
     mutating func apply(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
-        let fields = try json.object(at: path, allowed: ["url", "headers", "timeout_seconds",
-                                                          "retry_initial_seconds", "retry_maximum_seconds"])
+        let fields = try json.object(at: path, allowed: ["url", "headers", "headers_file", "allow_insecure_http",
+                                                          "timeout_seconds", "retry_initial_seconds",
+                                                          "retry_maximum_seconds"])
         if let value = fields["url"] {
             let urlPath = path.key("url")
             switch value {
@@ -40,6 +41,15 @@ extension TicketSettings {
             }
             headers = parsed
         }
+        if let value = fields["headers_file"] {
+            headersFile = try Self.headersFile(value, at: path.key("headers_file"))
+        }
+        if let value = fields["allow_insecure_http"] {
+            guard case .bool(let allowed) = value else {
+                throw path.key("allow_insecure_http").error("expected true or false, found \(value.kindName)")
+            }
+            allowInsecureHTTP = allowed
+        }
         if let value = fields["timeout_seconds"] {
             timeoutSeconds = try value.number(at: path.key("timeout_seconds"), in: 1...300,
                                               meaning: "a request timeout in seconds")
@@ -58,7 +68,20 @@ extension TicketSettings {
         }
     }
 
-    private static func isHeaderNameByte(_ byte: UInt8) -> Bool {
+    private static func headersFile(_ value: JSONValue, at path: ConfigPath) throws(ConfigError) -> String? {
+        switch value {
+        case .null:
+            return nil
+        case .string(let text) where !text.isEmpty && !text.utf8.contains(0) && text.utf8.count < 4096:
+            return text
+        default:
+            throw path.error("expected a file name (absolute, or relative to $CREDENTIALS_DIRECTORY) as a string, "
+                + "or null, found \(value.kindName)")
+        }
+    }
+
+    /// A byte of a header name: letters, digits and '-'.
+    public static func isHeaderNameByte(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D
     }
 
@@ -68,6 +91,8 @@ extension TicketSettings {
         return .object([
             "url": url.map(JSONValue.string) ?? .null,
             "headers": .object(headerFields),
+            "headers_file": headersFile.map(JSONValue.string) ?? .null,
+            "allow_insecure_http": .bool(allowInsecureHTTP),
             "timeout_seconds": timeoutSeconds.configValue,
             "retry_initial_seconds": retryInitialSeconds.configValue,
             "retry_maximum_seconds": retryMaximumSeconds.configValue,

@@ -8,6 +8,13 @@ public struct TicketSettings: Equatable, Sendable {
     public var url: String?
     /// Extra request headers, e.g. an Authorization token, in the order given.
     public var headers: [TicketHeader] = []
+    /// `tickets.headers_file`: a file of `Name: value` lines added to `headers` (a name in both:
+    /// the file wins), read by `headroom-ship` at each run so a secret stays out of the config.
+    /// A relative name is looked up in `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`).
+    public var headersFile: String?
+    /// `tickets.allow_insecure_http`: send secret headers (Authorization, or any from
+    /// `headers_file`) to an `http://` URL. Off: such a run is refused.
+    public var allowInsecureHTTP = false
     public var timeoutSeconds: Double = 10
     /// Back-off between attempts for one incident: doubles from the first value up to the maximum.
     public var retryInitialSeconds: Double = 30

@@ -6,6 +6,13 @@ extension Incident {
     /// The incident file's document. `host` and `bootId` say where it happened; times are
     /// written twice, as RFC 3339 UTC strings for people and as Unix milliseconds for programs.
     public func jsonValue(host: String, bootId: String) -> JSONValue {
+        guard case .object(var document) = baseJSONValue(host: host, bootId: bootId) else { return .null }
+        if let culpritProcesses { document[IncidentKey.culpritProcesses] = .array(culpritProcesses.map(\.jsonValue)) }
+        if let sharedMemory { document[IncidentKey.sharedMemory] = sharedMemory.incidentJSON }
+        return .object(document)
+    }
+
+    private func baseJSONValue(host: String, bootId: String) -> JSONValue {
         .object([
             IncidentKey.schema: .integer(Incident.fileSchema),
             IncidentKey.id: .string(id),
@@ -45,6 +52,18 @@ extension Incident {
             IncidentKey.kernelOomKillsDuring: .bytes(kernelOomKillsDuring),
             IncidentKey.reason: noActionReason.map { .string($0.code) } ?? .null,
             IncidentKey.narrative: .string(narrative),
+        ])
+    }
+}
+
+extension SharedMemoryReport {
+    var incidentJSON: JSONValue {
+        .object([
+            IncidentKey.unitShmemBytes: .bytes(unitShmemBytes),
+            IncidentKey.tmpfsMounts: .array(mounts.map { mount in
+                .object([IncidentKey.mountPoint: .string(mount.mountPoint), IncidentKey.usedBytes: .bytes(mount.usedBytes)])
+            }),
+            IncidentKey.sentence: .string(sentence()),
         ])
     }
 }

@@ -91,6 +91,12 @@ public struct Incident: Equatable, Sendable {
     public var kernelOomKillsDuring: UInt64 = 0
     /// Why Headroom could not act (`no_actionable_culprit`); its code is the JSON `reason`.
     public var noActionReason: CulpritChooser.NoActionReason? = nil
+    /// The culprit's largest processes, read by the shell just before it acted on the unit;
+    /// nil when the incident acted on no unit (or the processes could not be read).
+    public var culpritProcesses: [ProcessSnapshot]?
+    /// Where the culprit's shared memory is (its shmem and the tmpfs mounts it sees), read with
+    /// the processes.
+    public var sharedMemory: SharedMemoryReport?
     /// The paragraph ops read first.
     public var narrative: String
     /// True once the narrative is final and the journal entry has been written.

@@ -39,6 +39,14 @@ public enum IncidentKey {
     public static let kernelOomKilledUnits = "kernel_oom_killed_units"
     public static let kernelOomKillsDuring = "kernel_oom_kills_during"
     public static let narrative = "narrative"
+    /// Present only when the shell captured them before acting (`ProcessSnapshot.jsonValue` rows).
+    public static let culpritProcesses = "culprit_processes"
+    public static let sharedMemory = "shared_memory"
+    // Inside `shared_memory`.
+    public static let unitShmemBytes = "unit_shmem_bytes"
+    public static let tmpfsMounts = "tmpfs_mounts"
+    public static let mountPoint = "mount_point"
+    public static let usedBytes = "used_bytes"
     public static let unit = "unit"
     public static let category = "category"
     public static let score = "score"

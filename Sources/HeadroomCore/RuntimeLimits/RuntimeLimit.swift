@@ -13,6 +13,8 @@ public enum RuntimeLimitPurpose: String, Equatable, Sendable, CaseIterable {
 public enum UnitMemoryProperty: String, Equatable, Sendable, CaseIterable {
     case memoryHigh = "MemoryHigh"
     case memoryMax = "MemoryMax"
+    /// Part of a containment: a contained leaker must not move its growth into swap.
+    case memorySwapMax = "MemorySwapMax"
 }
 
 /// What Headroom set on one unit at runtime and what the unit had before, so that lifting

@@ -35,6 +35,7 @@ public final class Daemon {
     var executor: ActionExecutor!
     let pruneIncidents: () -> Void
     var swappiness: SwappinessKeeper?
+    var pressureTriggers: PressureTriggerSet?
     var timer: OpaquePointer?
     var interval: Double
     var lastSampleError: String?
@@ -42,6 +43,13 @@ public final class Daemon {
     var reportedProblems: Set<String> = []
     var lastPrune = -Double.infinity
     var memoryLocked = false
+    /// Peaks and overages for `headroom budget` / `headroom check`; made at start.
+    var budgetRecorder: BudgetRecorder?
+    var lastBudgetObservation = -Double.infinity
+    var budgetWriteFailed = false
+    /// The blocking systemd client for start and stop (lifting throttles); nil without systemd.
+    /// Tests replace it with a fake.
+    var unitProperties: () -> (any UnitPropertyAccess)?
     var ready = false
     var stopping = false
 
@@ -57,32 +65,35 @@ public final class Daemon {
         settings.dryRun = options.dryRun
         tick = Tick(systemSampler: SystemSampler(paths: options.paths),
                     serviceSampler: ServiceSampler(visibility: CgroupDiscovery.discover(paths: options.paths),
-                                                   keepFilesOpen: options.paths.isLiveSystem),
+                                                   keepFilesOpen: options.paths.isLiveSystem,
+                                                   unitStarts: ProcessSnapshotReader(paths: options.paths)),
                     supervisor: Supervisor(settings: settings, budget: config.budget))
         interval = settings.tickSeconds
         recorder = IncidentRecorder(writer: writeIncident, log: DaemonLog.write)
         status = StatusPublisher(paths: options.paths, log: DaemonLog.write)
         self.pruneIncidents = pruneIncidents
+        let live = options.paths.isLiveSystem
+        unitProperties = { live ? try? SystemdUnitProperties() : nil }
         metrics = makeMetrics(config)
-        executor = ActionExecutor(units: nil, incidents: recorder, effects: effects) { [unowned self] event in
-            switch event {
-            case .jobFinished(let unit, let result):
-                tick.supervisor.jobFinished(unit: unit, result: result, time: loop.now, wallClockMs: Clock.wallClockMs())
-            }
-        }
+        executor = ActionExecutor(units: nil, incidents: recorder, effects: effects) { [unowned self] event in route(event) }
+        attachShellActions()
         recorder.onWritten = { [unowned self] in metrics?.incidentsChanged() }
     }
 
     /// Runs until SIGTERM/SIGINT. - Returns: the exit code.
     public func run() -> Int32 {
         takeSwappiness()
+        recoverAtStart()
         if case .unavailable(let reason) = tick.serviceSampler.visibility {
             log(.warning, "per-service figures are unavailable: \(reason); deciding from system figures only, "
                 + "no unit can be restarted")
         }
         connectBus()
-        PressureTriggers.arm(on: loop, paths: options.paths, visibility: tick.serviceSampler.visibility,
-                             log: log) { [unowned self] in sampleAndDecide(reason: "psi trigger") }
+        pressureTriggers = PressureTriggers.arm(on: loop, paths: options.paths,
+                                                visibility: tick.serviceSampler.visibility,
+                                                log: DaemonLog.write) { [unowned self] in
+            sampleAndDecide(reason: "psi trigger")
+        }
         do {
             try loop.addSignals([SIGTERM, SIGINT, SIGHUP]) { [unowned self] signal in
                 if signal == SIGHUP { reload() } else { stop(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT") }
@@ -95,6 +106,7 @@ public final class Daemon {
         }
         loop.enableWatchdog()
         let result = loop.run()
+        liftThrottles(when: "stop")
         restoreSwappiness()
         status.remove()
         if result < 0 {
@@ -110,7 +122,9 @@ public final class Daemon {
         ActionExecutor.Effects(
             setSwappiness: { [unowned self] value in setSwappiness(value) },
             setTick: { [unowned self] seconds in interval = seconds },
-            log: DaemonLog.write)
+            log: DaemonLog.write,
+            now: { [unowned self] in loop.now },
+            wallClockMs: Clock.wallClockMs)
     }
 
     private func makeMetrics(_ config: HeadroomConfig) -> MetricsPublisher? {
@@ -156,12 +170,17 @@ public final class Daemon {
         case .decided(let decision):
             lastSampleError = nil
             reportProblems(decision.scan)
+            if decision.relisted, let pressureTriggers {
+                PressureTriggers.follow(pressureTriggers, paths: options.paths,
+                                        visibility: tick.serviceSampler.visibility, log: log)
+            }
             executor.perform(decision.actions)
             afterDecision(decision, now: now)
         }
     }
 
     private func afterDecision(_ decision: Tick.Decision, now: Double) {
+        shellWork(decision, now: now)
         let level = tick.supervisor.level
         status.publish(level, system: decision.system, now: now)
         metrics?.push(daemon: status.daemonStatus(level), system: decision.system, scan: decision.scan,
@@ -223,9 +242,9 @@ public final class Daemon {
             return
         }
         do {
-            let (keeper, note) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
+            let (keeper, notes) = try SwappinessKeeper.take(paths: options.paths, stateDirectory: options.stateDirectory)
             swappiness = keeper
-            if let note { log(.notice, note) }
+            for note in notes { log(.notice, note) }
         } catch {
             log(.warning, "cannot own vm.swappiness: \(error); swap tuning is off")
         }
@@ -233,18 +252,16 @@ public final class Daemon {
 
     private func setSwappiness(_ value: Int) {
         do {
-            try swappiness?.set(value)
-            log(.info, "vm.swappiness set to \(value)")
+            if try swappiness?.set(value) == true { log(.info, "vm.swappiness set to \(value)") }
         } catch {
             log(.warning, "cannot set vm.swappiness to \(value): \(error)")
         }
     }
 
     private func restoreSwappiness() {
-        guard let keeper = swappiness else { return }
+        guard var keeper = swappiness else { return }
         do {
-            try keeper.restore()
-            log(.info, "vm.swappiness restored to \(keeper.original)")
+            if try keeper.restore() { log(.info, "vm.swappiness restored to \(keeper.original)") }
         } catch {
             log(.error, "cannot restore vm.swappiness to \(keeper.original): \(error)")
         }

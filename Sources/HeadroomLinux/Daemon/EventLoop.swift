@@ -9,6 +9,7 @@ import Glibc
 public final class EventLoop {
     let event: OpaquePointer
     private var retained: [AnyObject] = []
+    private var ioHandlers: [OpaquePointer: Handler] = [:]
 
     final class Handler {
         let call: (UInt32) -> Void
@@ -22,7 +23,10 @@ public final class EventLoop {
         self.event = event
     }
 
-    deinit { sd_event_unref(event) }
+    deinit {
+        for source in ioHandlers.keys { sd_event_source_unref(source) }
+        sd_event_unref(event)
+    }
 
     /// Monotonic seconds as the loop sees them.
     public var now: Double {
@@ -53,15 +57,32 @@ public final class EventLoop {
         sd_event_source_set_enabled(source, Int32(SD_EVENT_ONESHOT))
     }
 
-    public func addIO(fd: Int32, events: UInt32, _ body: @escaping (UInt32) -> Void) throws(SystemdError) {
+    /// Watches `fd`; EPOLLERR and EPOLLHUP are always reported, whatever `events` says, so a
+    /// handler that sees them must `removeIO` the source or the loop spins on it.
+    /// - Returns: the source, for `removeIO`.
+    @discardableResult
+    public func addIO(fd: Int32, events: UInt32, _ body: @escaping (UInt32) -> Void) throws(SystemdError) -> OpaquePointer {
         let handler = Handler(body)
-        retained.append(handler)
-        let result = sd_event_add_io(event, nil, fd, events, { _, _, revents, userdata in
+        var source: OpaquePointer?
+        let result = sd_event_add_io(event, &source, fd, events, { _, _, revents, userdata in
             Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().call(revents)
             return 0
         }, Unmanaged.passUnretained(handler).toOpaque())
-        guard result >= 0 else { throw SystemdError(call: "sd_event_add_io", code: result) }
+        guard result >= 0, let source else { throw SystemdError(call: "sd_event_add_io", code: result) }
+        ioHandlers[source] = handler
+        return source
     }
+
+    /// Stops watching: the source is disabled and released (the caller closes the fd).
+    public func removeIO(_ source: OpaquePointer) {
+        sd_event_source_set_enabled(source, Int32(SD_EVENT_OFF))
+        sd_event_source_unref(source)
+        ioHandlers[source] = nil
+    }
+
+    /// One iteration: waits up to `seconds` for an event and dispatches it. - Returns: sd_event_run's result.
+    @discardableResult
+    public func runOnce(timeout seconds: Double) -> Int32 { sd_event_run(event, Self.usec(seconds)) }
 
     /// Blocks the signals and delivers them through the loop.
     public func addSignals(_ signals: [Int32], _ body: @escaping (Int32) -> Void) throws(SystemdError) {

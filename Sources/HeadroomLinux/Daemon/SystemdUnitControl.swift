@@ -70,6 +70,22 @@ final class SystemdUnitControl: UnitControl {
         }
     }
 
+    func setMemoryProperties(unit: String, _ assignments: [(property: UnitMemoryProperty, value: UInt64)],
+                             finished: @escaping (JobResult) -> Void) {
+        guard bus.isConnected else {
+            finished(.notIssued("not connected to systemd"))
+            return
+        }
+        bus.setMemoryProperties(unit: unit, assignments) { [unowned self] result in
+            switch result {
+            case .success: finished(.done)
+            case .failure(let error):
+                log(.error, "SetUnitProperties \(unit) failed: \(error)")
+                finished(.notIssued("\(error)"))
+            }
+        }
+    }
+
     private func jobRemoved(unit: String, job: String, result: String) {
         guard let current = awaited, current.unit == unit, current.job == nil || current.job == job else { return }
         awaited = nil

@@ -18,6 +18,8 @@ public final class Tick {
         public var system: SystemSample
         public var scan: ServiceScan
         public var actions: [SupervisorAction]
+        /// The cgroup tree was listed anew (units and slices may have come or gone).
+        public var relisted: Bool
     }
 
     public let systemSampler: SystemSampler
@@ -45,6 +47,6 @@ public final class Tick {
         let observation = Observation(time: now, wallClockMs: wallClockMs, system: system,
                                       services: scan.services, perServiceAvailable: scan.visibility.isAvailable)
         let actions = supervisor.observe(observation)
-        return .decided(Decision(system: system, scan: scan, actions: actions))
+        return .decided(Decision(system: system, scan: scan, actions: actions, relisted: plan.relist))
     }
 }

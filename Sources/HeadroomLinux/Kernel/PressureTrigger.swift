@@ -29,5 +29,10 @@ public struct PressureTriggerError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let code: Int32
 
+    public init(path: String, code: Int32) {
+        self.path = path
+        self.code = code
+    }
+
     public var description: String { "cannot arm a PSI trigger on \(path): \(String(cString: strerror(code)))" }
 }

@@ -8,6 +8,8 @@ import HeadroomCore
 public final class ServiceSampler {
     public let visibility: ServiceVisibility
     private let keepFilesOpen: Bool
+    /// Reads each unit's start (`ServiceSample.startedAt`) when its cgroup is (re)opened; nil: not read.
+    private let unitStarts: ProcessSnapshotReader?
     private var units: [UnitCgroupFiles] = []
     private var listed = false
     private var lastScan: ServiceScan
@@ -21,10 +23,14 @@ public final class ServiceSampler {
     public private(set) var newlySkipped: [String] = []
     static let maximumReportedSkipped = 1024
 
-    /// - Parameter keepFilesOpen: true on a live system (see `KernelFile`); false for fixture trees.
-    public init(visibility: ServiceVisibility, keepFilesOpen: Bool = false) {
+    /// - Parameters:
+    ///   - keepFilesOpen: true on a live system (see `KernelFile`); false for fixture trees.
+    ///   - unitStarts: where to read the units' processes' start times (the daemon); nil leaves
+    ///     `startedAt` nil (one-shot commands do not need it).
+    public init(visibility: ServiceVisibility, keepFilesOpen: Bool = false, unitStarts: ProcessSnapshotReader? = nil) {
         self.visibility = visibility
         self.keepFilesOpen = keepFilesOpen
+        self.unitStarts = unitStarts
         lastScan = ServiceScan(visibility: visibility)
     }
 
@@ -102,10 +108,12 @@ public final class ServiceSampler {
                 // the old one read ENODEV (cgroupfs) or stale content (a fixture), so reopen.
                 if let files = known[relativePath], files.isSameDirectory {
                     try files.readLimits()
+                    files.readStartIfUnknown()
                     units.append(files)
                 } else {
                     units.append(try UnitCgroupFiles(unit: unit, relativePath: relativePath,
-                                                     directory: "\(root)/\(relativePath)", keepOpen: keepFilesOpen))
+                                                     directory: "\(root)/\(relativePath)", keepOpen: keepFilesOpen,
+                                                     starts: unitStarts))
                 }
             } catch where error.kind == .missing {
                 listingVanished.append(unit)
@@ -125,6 +133,17 @@ public final class ServiceSampler {
                 DaemonLog.write(.notice, "\(Self.maximumReportedSkipped) cgroups left out; further ones are not logged")
             }
         }
+    }
+
+    /// The cgroup directory of a unit in the latest listing; nil when it was not listed.
+    public func cgroupDirectory(unit: String) -> String? {
+        units.first { $0.unit == unit }?.directory
+    }
+
+    /// The directory of a cgroup path relative to the cgroup v2 root; nil without the hierarchy.
+    public func cgroupDirectory(relativePath: String) -> String? {
+        guard case .available(let root) = visibility else { return nil }
+        return relativePath.isEmpty ? root : "\(root)/\(relativePath)"
     }
 
     /// Reads one unit once (files opened and closed).

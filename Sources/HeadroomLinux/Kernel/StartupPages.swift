@@ -5,15 +5,21 @@ import Musl
 #endif
 import HeadroomCore
 
-/// Lets go of the code pages that only start-up needed, just before memory is locked.
+/// Lets go of the file pages that only start-up needed, just before memory is locked.
 ///
-/// Start-up (argument parsing, config parsing, the Swift runtime's metadata scans) touches
-/// megabytes of the executable and its libraries that the steady loop never runs again;
-/// with `mlockall` they would stay resident and locked for the daemon's whole life. Every
-/// read-only file mapping that holds no anonymous (copy-on-write) page is zapped with
-/// MADV_DONTNEED: its pages are still in the page cache and fault back in when touched, and
-/// only those the loop really uses are then locked. Mappings with anonymous pages (e.g.
-/// relocated RELRO data) are left alone: zapping them would lose the relocations.
+/// Start-up (argument parsing, config parsing, the Swift runtime's metadata scans, the
+/// dynamic linker's relocations) touches megabytes of the executable and its libraries that
+/// the steady loop never reads again; with `mlockall` they would stay resident and locked for
+/// the daemon's whole life. Every page of a private file mapping that still is the file's
+/// page (not a private copy: relocated or written data stays) is zapped with MADV_DONTNEED:
+/// it is still in the page cache and faults back in when touched, and only what the loop
+/// really uses is then locked.
+///
+/// The kernel maps up to 64 KiB of cached neighbours around each page fault ("fault-around"),
+/// so the loop's few scattered code pages would bring most of the executable back. For the
+/// executable (the static Swift runtime is in it), the released pages are also dropped from
+/// the page cache and the mappings marked MADV_RANDOM (no read-ahead): a fault then maps the
+/// one page it needs. Libraries' page cache is shared with other processes and left alone.
 enum StartupPages {
     struct Released {
         var mappings = 0
@@ -21,47 +27,62 @@ enum StartupPages {
     }
 
     static func release() -> Result<Released, KernelFileError> {
-        let smaps: KernelText
+        let mappings: [ProcessMapping]
         do {
-            smaps = try KernelFileReader.read("/proc/self/smaps")
+            mappings = try ProcessMapping.privateFileMappings()
         } catch {
             return .failure(error)
         }
-        var candidates: [(start: UInt, length: Int)] = []
-        var current: (start: UInt, length: Int, eligible: Bool)?
-        func finish() {
-            if let mapping = current, mapping.eligible { candidates.append((mapping.start, mapping.length)) }
-            current = nil
+        let executable = executablePath()
+        let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+        defer { if pagemap >= 0 { close(pagemap) } }
+        // The executable's mappings last, its code the very last: the page cache can drop
+        // only pages that no mapping holds, and the code run in between faults some back.
+        let ordered = mappings.filter { $0.path != executable }
+            + mappings.filter { $0.path == executable }.sorted { !$0.executable && $1.executable }
+        for mapping in ordered where mapping.path == executable {
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), mapping.length, MADV_RANDOM)
         }
-        do {
-            try smaps.forEachLine { line throws(KernelFileError) in
-                let text = line.string
-                let fields = text.split(separator: " ", omittingEmptySubsequences: true)
-                if let range = fields.first, range.contains("-"), fields.count >= 5 {
-                    finish()
-                    let bounds = range.split(separator: "-")
-                    guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
-                          end > start else { return }
-                    let permissions = fields[1]
-                    let inode = fields[4]
-                    // Private, not writable, backed by a file (inode != 0), not a special mapping.
-                    let eligible = permissions.hasPrefix("r") && !permissions.contains("w") && permissions.hasSuffix("p")
-                        && inode != "0" && fields.count >= 6 && fields[5].hasPrefix("/")
-                    current = (start, Int(end - start), eligible)
-                } else if text.hasPrefix("Anonymous:"), let kib = fields.dropFirst().first.flatMap({ Int($0) }), kib > 0 {
-                    current?.eligible = false
-                }
-            }
-        } catch {
-            return .failure(error)
-        }
-        finish()
+        let executableFile = executable.map { open($0, O_RDONLY | O_CLOEXEC) } ?? -1
         var released = Released()
-        for mapping in candidates where madvise(UnsafeMutableRawPointer(bitPattern: mapping.start),
-                                                 mapping.length, MADV_DONTNEED) == 0 {
-            released.mappings += 1
-            released.bytes += mapping.length
+        for mapping in ordered {
+            let bytes = release(mapping, pagemap: pagemap)
+            if bytes > 0 {
+                released.mappings += 1
+                released.bytes += bytes
+            }
+        }
+        if executableFile >= 0 {
+            // Only pages no process maps are dropped; a hint, whose failure changes nothing.
+            _ = posix_fadvise(executableFile, 0, 0, POSIX_FADV_DONTNEED)
+            close(executableFile)
         }
         return .success(released)
+    }
+
+    /// Zaps the mapping whole when it holds no private copy; otherwise only the runs of pages
+    /// that /proc/self/pagemap shows as present file pages. Returns the bytes zapped.
+    private static func release(_ mapping: ProcessMapping, pagemap: Int32) -> Int {
+        if mapping.anonymousKiB == 0 && !mapping.writable {
+            return madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), mapping.length, MADV_DONTNEED) == 0
+                ? mapping.length : 0
+        }
+        guard pagemap >= 0 else { return 0 }
+        var zapped = 0
+        for run in FilePageRuns(mapping: mapping, pagemap: pagemap).runs() {
+            // Checked again just before the zap: a page written since the scan is a private copy now.
+            guard FilePageRuns.stillFilePages(run, pagemap: pagemap) else { continue }
+            if madvise(UnsafeMutableRawPointer(bitPattern: run.start), run.length, MADV_DONTNEED) == 0 {
+                zapped += run.length
+            }
+        }
+        return zapped
+    }
+
+    private static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -23,14 +23,20 @@ final class UnitCgroupFiles {
     private var high = MemoryLimit.unlimited
     private var max = MemoryLimit.unlimited
     private var last: ServiceSample?
+    /// Reads the unit's start when the files are opened (a restart recreates the cgroup, so this
+    /// is the current run's); nil: not read.
+    private let starts: ProcessSnapshotReader?
+    private var startedAt: Double?
     /// The directory's inode when the files were opened: a restart recreates the cgroup.
     private let directoryInode: UInt64
     /// A read found the cgroup gone.
     var isGone = false
 
     /// - Throws: `.missing` when the cgroup has gone; other `KernelFileError`s for malformed limits.
-    init(unit: String, relativePath: String, directory: String, keepOpen: Bool) throws(KernelFileError) {
+    init(unit: String, relativePath: String, directory: String, keepOpen: Bool,
+         starts: ProcessSnapshotReader? = nil) throws(KernelFileError) {
         self.unit = unit
+        self.starts = starts
         self.relativePath = relativePath
         self.directory = directory
         directoryInode = Self.inode(of: directory) ?? 0
@@ -40,6 +46,14 @@ final class UnitCgroupFiles {
         swap = try KernelFile.openIfPresent(directory + "/memory.swap.current", keepOpen: keepOpen)
         pressure = try KernelFile.openIfPresent(directory + "/memory.pressure", keepOpen: keepOpen)
         try readLimits()
+        readStartIfUnknown()
+    }
+
+    /// The start of the unit's oldest process; retried at each listing while the cgroup had none.
+    func readStartIfUnknown() {
+        guard let starts, startedAt == nil else { return }
+        startedAt = UnitProcessStart.monotonicSeconds(cgroupDirectory: directory, reader: starts)
+        if startedAt != nil { last?.startedAt = startedAt }
     }
 
     /// Whether `directory` is still the cgroup these files were opened in.
@@ -66,7 +80,7 @@ final class UnitCgroupFiles {
                 stat: try CgroupMemoryStat.parse(stat.read()),
                 pressure: try pressure.map { file throws(KernelFileError) in try Pressure.parse(file.read()) },
                 events: try CgroupMemoryEvents.parse(events.read()),
-                min: min, low: low, high: high, max: max)
+                min: min, low: low, high: high, max: max, startedAt: startedAt)
             last = sample
             return sample
         }

@@ -14,7 +14,9 @@ public struct AtomicWriteError: Error, Equatable, Sendable {
 
 /// Write-to-temp, fsync, rename, fsync the directory: a reader (or the next boot) sees the
 /// old file or the new one, never half of one. The temporary file is hidden
-/// (`.NAME.tmp`) in the same directory, so listings of `*.json` never see it.
+/// (`.NAME.<random>.tmp`) in the same directory, so listings of `*.json` never see it; it is
+/// created with O_EXCL under a random name, so a file or symlink planted at a predictable
+/// name is never opened, and two writers of the same file never share a temporary file.
 public enum AtomicFile {
     /// - Parameters:
     ///   - mode: the file's mode, set with fchmod so that the process umask cannot narrow it.
@@ -24,12 +26,11 @@ public enum AtomicFile {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = (slash == nil ? "" : directory + (directory == "/" ? "" : "/")) + "." + name + ".tmp"
+        let prefix = (slash == nil ? "" : directory + (directory == "/" ? "" : "/")) + "." + name + "."
         if let directoryMode = createDirectory, mkdir(directory, directoryMode) != 0 && errno != EEXIST {
             throw AtomicWriteError(code: errno, step: "cannot create the directory \(directory)")
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard fd >= 0 else { throw AtomicWriteError(code: errno, step: "cannot create the temporary file \(temporary)") }
+        let (fd, temporary) = try createTemporary(prefix: prefix, mode: mode)
         var closed = false
         var renamed = false
         defer {
@@ -59,5 +60,20 @@ public enum AtomicFile {
         guard directoryFD >= 0 else { throw AtomicWriteError(code: errno, step: "cannot open \(directory) to fsync it") }
         defer { close(directoryFD) }
         guard fsync(directoryFD) == 0 else { throw AtomicWriteError(code: errno, step: "cannot fsync \(directory)") }
+    }
+
+    /// Creates `PREFIX<16 random hex digits>.tmp` with O_EXCL (a few tries on a name clash).
+    static func createTemporary(prefix: String, mode: mode_t) throws(AtomicWriteError) -> (Int32, String) {
+        var attempt = 0
+        while true {
+            let suffix = String(UInt64.random(in: .min ... .max), radix: 16)
+            let temporary = prefix + String(repeating: "0", count: 16 - suffix.count) + suffix + ".tmp"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+            if fd >= 0 { return (fd, temporary) }
+            attempt += 1
+            guard errno == EEXIST, attempt < 8 else {
+                throw AtomicWriteError(code: errno, step: "cannot create the temporary file \(temporary)")
+            }
+        }
     }
 }

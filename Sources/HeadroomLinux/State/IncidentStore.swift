@@ -151,7 +151,7 @@ public struct IncidentStore: Sendable {
         try document(at: checked(id: id))
     }
 
-    private func document(at path: String) throws(IncidentStoreError) -> JSONValue {
+    func document(at path: String) throws(IncidentStoreError) -> JSONValue {
         let text: KernelText
         do {
             text = try KernelFileReader.read(path)
@@ -219,35 +219,5 @@ public struct IncidentStore: Sendable {
             throw IncidentStoreError(path: file, kind: .malformed,
                                      reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
         }
-    }
-
-    // MARK: Retention
-
-    /// Deletes the incident files older than `keepDays` and then the oldest beyond `keepCount`.
-    /// Age is the file's `started_at_ms`, or its mtime where that cannot be read.
-    ///
-    /// - Returns: the paths removed.
-    @discardableResult
-    public func prune(nowMs: Int64) -> [String] {
-        guard let files = try? incidentFiles() else { return [] }
-        var dated = files.map { file in (file: file, startedMs: startedAtMs(file)) }
-        // Newest first; equal times by name, so the choice is stable.
-        dated.sort { ($0.startedMs, $0.file) > ($1.startedMs, $1.file) }
-        let cutoff = nowMs - Int64(keepDays) * 86_400_000
-        var removed: [String] = []
-        for (index, entry) in dated.enumerated() where index >= keepCount || entry.startedMs < cutoff {
-            if unlink(entry.file) == 0 { removed.append(entry.file) }
-        }
-        return removed
-    }
-
-    private func startedAtMs(_ file: String) -> Int64 {
-        if let json = try? document(at: file), case .object(let fields) = json,
-           case .integer(let started)? = fields["started_at_ms"] {
-            return started
-        }
-        var info = stat()
-        guard stat(file, &info) == 0 else { return Int64.min }
-        return Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
     }
 }

@@ -11,7 +11,17 @@ import subprocess
 import sys
 import time
 
-CGROUP = "/sys/fs/cgroup/system.slice"
+from watch import Outcome, UnitWatch, kernel_oom_kills, vm_wide
+
+CGROUP = "/sys/fs/cgroup"
+
+
+def cgroup_path(unit, slice_name=None):
+    """The unit's cgroup directory: slices nest by their dashes (user-1000.slice is
+    user.slice/user-1000.slice)."""
+    parts = (slice_name or "system.slice")[:-len(".slice")].split("-")
+    slices = ["-".join(parts[:i + 1]) + ".slice" for i in range(len(parts))]
+    return "/".join([CGROUP, *slices, unit])
 
 
 def meminfo():
@@ -40,16 +50,18 @@ def oom_kills():
     return 0
 
 
-def unit_state(unit):
+def unit_state(unit, slice_name=None):
     """(memory.current or None, invocation id or None): the cgroup's xattr names the invocation."""
-    path = f"{CGROUP}/{unit}"
+    path = cgroup_path(unit, slice_name)
     try:
         with open(path + "/memory.current") as f:
             current = int(f.read())
-        invocation = os.getxattr(path, "trusted.invocation_id").hex()
-        return current, invocation
     except OSError:
         return None, None
+    try:
+        return current, os.getxattr(path, "trusted.invocation_id").hex()
+    except OSError:  # a scope made by systemd-run carries none
+        return current, None
 
 
 SUPERVISOR_UNITS = {"headroom": "headroom.service", "earlyoom": "earlyoom.service",
@@ -124,25 +136,39 @@ class Footprint:
                     cpu_seconds=round(cpu, 2), cpu_percent=round(100 * cpu / seconds, 3))
 
 
+def launch(specs):
+    """Start the service units; a session scope is started like a login would, with systemd-run."""
+    services = [spec["unit"] for spec in specs if spec.get("kind") != "scope"]
+    subprocess.run(["systemctl", "start", "--no-block", *services], check=True)
+    for spec in specs:
+        if spec.get("kind") == "scope":
+            subprocess.Popen(["systemd-run", "--scope", "--quiet", f"--unit={spec['unit']}",
+                              f"--slice={spec['slice']}", "/bin/sh", "-c", spec["command"]],
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+
+
 def run(scenario_path, out):
     scenario = json.load(open(scenario_path))
     units = scenario["units"]
+    specs = scenario.get("specs") or [dict(unit=u, role="") for u in units]
+    slices = {spec["unit"]: spec.get("slice") for spec in specs}
+    watches = [UnitWatch(spec, cgroup_path(spec["unit"], spec.get("slice"))) for spec in specs]
     start_info, start_psi, start_oom = meminfo(), psi_totals(), oom_kills()
-    subprocess.run(["systemctl", "start", "--no-block", *units], check=True)
+    launch(specs)
     t0 = time.monotonic()
     invocations = {u: None for u in units}
     restarts = {u: 0 for u in units}
     first_restart = {}
-    min_available = start_info["MemAvailable"]
-    last = t0
-    max_gap = 0.0
+    outcome = Outcome(scenario, watches)
+    min_available, min_swap_free = start_info["MemAvailable"], start_info["SwapFree"]
+    last, max_gap, last_kills = t0, 0.0, start_oom
     footprint = Footprint(scenario["supervisor"]) if scenario.get("footprint") else None
     with open(os.path.join(out, "samples.csv"), "w") as csv:
         csv.write("t,mem_available,swap_free,psi_some_us,psi_full_us,oom_kill," + ",".join(units) + "\n")
         while True:
             now = time.monotonic()
             t = now - t0
-            if t > scenario["duration"]:
+            if t > scenario["duration"] or outcome.done(t):
                 break
             max_gap = max(max_gap, now - last)
             last = now
@@ -150,29 +176,38 @@ def run(scenario_path, out):
                 footprint.sample(t)
             info, psi, kills = meminfo(), psi_totals(), oom_kills()
             min_available = min(min_available, info["MemAvailable"])
+            min_swap_free = min(min_swap_free, info["SwapFree"])
             row = [f"{t:.2f}", str(info["MemAvailable"]), str(info["SwapFree"]), str(psi["some"]), str(psi["full"]),
                    str(kills)]
-            for unit in units:
-                current, invocation = unit_state(unit)
+            for unit, watch in zip(units, watches):
+                current, invocation = unit_state(unit, slices.get(unit))
                 if invocation is not None:
                     if invocations[unit] is not None and invocation != invocations[unit]:
                         restarts[unit] += 1
                         first_restart.setdefault(unit, round(t, 2))
                     invocations[unit] = invocation
+                watch.sample(t, current is not None)
                 row.append(str(current if current is not None else ""))
+            outcome.decide(t, restarts, kills > last_kills)
+            last_kills = kills
             csv.write(",".join(row) + "\n")
             time.sleep(max(0.0, 0.25 - (time.monotonic() - now)))
     end_psi = psi_totals()
+    t_end = round(time.monotonic() - t0, 2)
     active = {}
     for unit in units:
         active[unit] = subprocess.run(["systemctl", "is-active", "--quiet", unit]).returncode == 0
+    kills = kernel_oom_kills()
     result = dict(
         scenario=scenario["name"], supervisor=scenario["supervisor"], duration_s=scenario["duration"],
-        oom_kills=oom_kills() - start_oom,
+        ran_s=t_end, stopped_early=outcome.reason,
+        oom_kills=oom_kills() - start_oom, kernel_oom=[list(k) for k in kills], vm_oom_kills=len(vm_wide(kills)),
         psi_some_ms=(end_psi["some"] - start_psi["some"]) // 1000,
         psi_full_ms=(end_psi["full"] - start_psi["full"]) // 1000,
         restarts=restarts, first_restart_s=first_restart, active_at_end=active,
+        units={w.unit: w.result(t_end) for w in watches},
         min_available_mib=min_available // (1 << 20), max_sample_gap_s=round(max_gap, 2),
+        max_swap_used_mib=(start_info["SwapTotal"] - min_swap_free) // (1 << 20),
         mem_total_mib=start_info["MemTotal"] // (1 << 20), swap_total_mib=start_info["SwapTotal"] // (1 << 20),
     )
     if footprint:
@@ -190,7 +225,10 @@ def collect(out):
         try:
             incident = json.load(open(os.path.join(directory, name)))
             incidents.append(dict(id=incident.get("id"), kind=incident.get("kind"), culprit=incident.get("culprit"),
-                                  outcome=incident.get("outcome"), narrative=incident.get("narrative")))
+                                  outcome=incident.get("outcome"), narrative=incident.get("narrative"),
+                                  actions=[dict(kind=a.get("kind"), unit=a.get("unit"))
+                                           for a in incident.get("actions") or [] if isinstance(a, dict)],
+                                  text=json.dumps(incident)[:20000]))
         except ValueError as error:
             incidents.append(dict(file=name, error=str(error)))
     entries = []

@@ -8,17 +8,18 @@ dry_run=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["d
 
 install -m 0755 "$IN/bin/memhog" /usr/local/bin/memhog
 
-# Workloads as real apps run: Restart=on-failure.
-while IFS=$'\t' read -r unit role command; do
-	cat > "/etc/systemd/system/$unit" <<UNIT
-[Unit]
-Description=e2e workload $unit ($role)
+# The scenario's own preparation (e.g. mounting a tmpfs).
+if [ -f "$IN/setup.sh" ]; then bash -e "$IN/setup.sh"; fi
 
-[Service]
-ExecStart=$command
-Restart=on-failure
-RestartSec=1s
-UNIT
+# Workloads as real apps run: Restart=on-failure, in their slice. Session scopes are started
+# by driver.py (systemd-run --scope), not from unit files.
+while IFS=$'\t' read -r unit role slice kind command; do
+	[ "$kind" = scope ] && continue
+	{
+		printf '[Unit]\nDescription=e2e workload %s (%s)\n\n[Service]\n' "$unit" "$role"
+		printf 'ExecStart=%s\nRestart=on-failure\nRestartSec=1s\n' "$command"
+		[ "$slice" = - ] || printf 'Slice=%s\n' "$slice"
+	} > "/etc/systemd/system/$unit"
 done < "$IN/units.tsv"
 
 case "$supervisor" in
