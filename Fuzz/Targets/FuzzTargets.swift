@@ -22,15 +22,33 @@ enum FuzzTargets {
         "cgroup.controllers": { text throws(KernelFileError) in _ = try CgroupControllers.parse(text) },
         "block_size_bytes": { text throws(KernelFileError) in _ = try InstalledMemory.parseBlockSize(text) },
         "online": { text throws(KernelFileError) in _ = try InstalledMemory.parseOnline(text) },
+        "proc-status": { text throws(KernelFileError) in
+            // What the process scan computes from a status: the joined snapshot and its total.
+            let status = try ProcessStatus.parse(text)
+            let stat = ProcessStat(pid: 1, name: "fuzz", state: "S", startTicks: 0)
+            _ = ProcessSnapshot(stat: stat, status: status, commandLine: []).heldBytes
+        },
+        "proc-stat": { text throws(KernelFileError) in _ = try ProcessStat.parse(text).isZombie },
+        "cgroup.procs": { text throws(KernelFileError) in _ = try CgroupProcesses.parse(text) },
+        "mountinfo": { text throws(KernelFileError) in _ = try TmpfsMounts.parse(text) },
     ]
 
     static let document: [String: @Sendable ([UInt8]) -> Void] = [
         "config": fuzzConfig,
         "incident": { bytes in
-            guard let json = try? JSONValue.parse(bytes) else { return }
-            _ = try? IncidentSummary(json: json, file: "fuzz")
+            // As `headroom metrics` and headroom-ship read a spool file: strict summary, lenient rest.
+            guard let json = try? JSONValue.parse(bytes), let summary = try? IncidentSummary(json: json, file: "fuzz") else {
+                return
+            }
+            var tally = IncidentTally()
+            tally.add(summary, document: json)
+            tally.add(summary, document: json)
+            _ = IncidentDocument(json).text(IncidentKey.host)
         },
         "status": { bytes in _ = try? DaemonStatus.parse(bytes) },
+        "runtime-limits": fuzzRuntimeLimits,
+        "budget-record": fuzzBudgetRecord,
+        "cmdline": { bytes in _ = ProcessSnapshot.command(commandLine: bytes, name: "fuzz") },
         "ticket-state": fuzzTicketState,
         "byte-size": { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
@@ -55,6 +73,27 @@ enum FuzzTargets {
         }
         guard again.jsonValue == config.jsonValue else {
             fatalError("the effective config changed on a round trip")
+        }
+    }
+
+    /// A runtime-limit record that reads must be written and read back unchanged: the daemon
+    /// rewrites it on every change, and what it lifts at stop comes from the reread file.
+    static func fuzzRuntimeLimits(_ bytes: [UInt8]) {
+        guard let record = try? RuntimeLimitRecord.parse(bytes, path: "fuzz") else { return }
+        for limit in record.sorted { _ = limit.liftAssignments }
+        let written = Array(record.jsonValue.rendered().utf8)
+        guard (try? RuntimeLimitRecord.parse(written, path: "written")) == record else {
+            fatalError("a runtime-limit record does not survive a write and a read: \(String(decoding: written, as: UTF8.self))")
+        }
+    }
+
+    /// A budget record that reads must be written and read back unchanged (the daemon carries
+    /// peaks and overage starts across restarts through it).
+    static func fuzzBudgetRecord(_ bytes: [UInt8]) {
+        guard let record = try? BudgetRecord.parse(bytes) else { return }
+        let written = Array(record.jsonValue.rendered().utf8)
+        guard (try? BudgetRecord.parse(written)) == record else {
+            fatalError("a budget record does not survive a write and a read: \(String(decoding: written, as: UTF8.self))")
         }
     }
 

@@ -25,7 +25,7 @@ struct InspectUnitCommand: ReportingCommand {
             let systemd = try SystemdUnitProperties()
             let limits = try systemd.memoryLimits(unit: unit)
             let start = try systemd.startTimes(unit: unit)
-            let now = SystemClock.monotonicSeconds()
+            let now = Clock.monotonicSeconds()
             var object: [String: JSONValue] = [
                 "unit": .string(unit),
                 "limits": .object(Dictionary(uniqueKeysWithValues: limits.map { property, value in

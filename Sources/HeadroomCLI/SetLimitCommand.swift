@@ -53,7 +53,7 @@ struct SetLimitCommand: ReportingCommand {
             let keeper = RuntimeLimitKeeper(systemd: onLoop ? try LoopUnitProperties(reader: systemd) : systemd,
                                             store: RuntimeLimitStore(stateDirectory: state.directory))
             let limit = try keeper.apply(unit: unit, purpose: RuntimeLimitPurpose(rawValue: purpose) ?? .contain,
-                                         values: try values(), nowMs: SystemClock.wallClockMilliseconds())
+                                         values: try values(), nowMs: Clock.wallClockMs())
             let set = UnitMemoryProperty.allCases.compactMap { property in
                 limit.values[property].map { RuntimeLimit.describe(property, $0) }
             }

@@ -87,22 +87,8 @@ public struct CurlPoster: TicketPoster {
         var answer = headroom_curl_body()
         return errorBuffer.withUnsafeMutableBufferPointer { errorText -> PostResult in
             withUnsafeMutablePointer(to: &answer) { answerPointer -> PostResult in
-                var code = CURLE_OK
-                func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
-                set(headroom_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorText.baseAddress))
-                set(headroom_curl_set_pointer(curl, CURLOPT_URL, request.url))
-                set(headroom_curl_set_pointer(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
-                set(headroom_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0))
-                set(headroom_curl_set_long(curl, CURLOPT_NOSIGNAL, 1))
-                set(headroom_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeoutSeconds * 1000)))
-                set(headroom_curl_set_long(curl, CURLOPT_POST, 1))
-                set(headroom_curl_set_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
-                // COPYPOSTFIELDS: libcurl keeps its own copy of the body.
-                request.body.withUnsafeBytes { bytes in
-                    set(headroom_curl_set_pointer(curl, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress))
-                }
-                set(headroom_curl_set_pointer(curl, CURLOPT_HTTPHEADER, headers))
-                set(headroom_curl_keep_body(curl, answerPointer))
+                let code = Self.configure(curl, for: request, headers: headers, errorText: errorText.baseAddress,
+                                          answer: answerPointer)
                 guard code == CURLE_OK else {
                     return .transportFailure("libcurl refused an option: \(String(cString: curl_easy_strerror(code)))")
                 }
@@ -111,18 +97,47 @@ public struct CurlPoster: TicketPoster {
                     let detail = String(cString: errorText.baseAddress!)
                     return .transportFailure(detail.isEmpty ? String(cString: curl_easy_strerror(performed)) : detail)
                 }
-                var status = 0
-                _ = headroom_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
-                var retryAfter: curl_off_t = 0
-                let hasRetryAfter = headroom_curl_get_offset(curl, CURLINFO_RETRY_AFTER, &retryAfter) == CURLE_OK
-                    && retryAfter > 0
-                let head = withUnsafeBytes(of: answerPointer.pointee.bytes) { raw in
-                    Array(raw.prefix(answerPointer.pointee.length))
-                }
-                return .response(status: status, retryAfterSeconds: hasRetryAfter ? Double(retryAfter) : nil,
-                                 bodyHead: Self.printable(head))
+                return Self.response(of: curl, answer: answerPointer.pointee)
             }
         }
+    }
+
+    /// Sets every option of the exchange; the first error libcurl gives, or CURLE_OK.
+    private static func configure(_ curl: UnsafeMutableRawPointer, for request: TicketRequest,
+                                  headers: UnsafeMutablePointer<curl_slist>?,
+                                  errorText: UnsafeMutablePointer<CChar>?,
+                                  answer: UnsafeMutablePointer<headroom_curl_body>) -> CURLcode {
+        var code = CURLE_OK
+        func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        set(headroom_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorText))
+        set(headroom_curl_set_pointer(curl, CURLOPT_URL, request.url))
+        set(headroom_curl_set_pointer(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(headroom_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0))
+        set(headroom_curl_set_long(curl, CURLOPT_NOSIGNAL, 1))
+        set(headroom_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeoutSeconds * 1000)))
+        set(headroom_curl_set_long(curl, CURLOPT_POST, 1))
+        set(headroom_curl_set_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+        // COPYPOSTFIELDS: libcurl keeps its own copy of the body.
+        request.body.withUnsafeBytes { bytes in
+            set(headroom_curl_set_pointer(curl, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress))
+        }
+        set(headroom_curl_set_pointer(curl, CURLOPT_HTTPHEADER, headers))
+        set(headroom_curl_keep_body(curl, answer))
+        return code
+    }
+
+    /// The status, Retry-After and first bytes of a completed exchange.
+    private static func response(of curl: UnsafeMutableRawPointer, answer: headroom_curl_body) -> PostResult {
+        var status = 0
+        _ = headroom_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        var retryAfter: curl_off_t = 0
+        let hasRetryAfter = headroom_curl_get_offset(curl, CURLINFO_RETRY_AFTER, &retryAfter) == CURLE_OK
+            && retryAfter > 0
+        let head = withUnsafeBytes(of: answer.bytes) { raw in
+            Array(raw.prefix(answer.length))
+        }
+        return .response(status: status, retryAfterSeconds: hasRetryAfter ? Double(retryAfter) : nil,
+                         bodyHead: printable(head))
     }
 
     /// The answer's first bytes on one line, for a log message.

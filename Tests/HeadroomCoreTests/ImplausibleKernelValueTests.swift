@@ -32,6 +32,10 @@ struct ImplausibleKernelValueTests {
         Case(file: "swaps", text: "Filename Type Size Used Priority\n/dev/vdb partition 18014398509481984 0 -2\n",
              line: 2, value: "18014398509481984"),
         Case(file: "block_size_bytes", text: "ffffffffffffffff\n", line: 1, value: maximum),
+        // /proc/PID/status in kB: x 1024 trapped for 2^54 kB and up before it was checked.
+        Case(file: "status", text: "Name:\tweb\nVmRSS:\t18014398509481984 kB\n", line: 2, value: "18014398509481984"),
+        Case(file: "status", text: "Name:\tweb\nVmRSS:\t1 kB\nVmSwap:\t\(maximum) kB\n", line: 3, value: maximum),
+        Case(file: "status", text: "RssAnon:\t4503599627370497 kB\n", line: 1, value: "4503599627370497"),
     ]
 
     static func meminfo(memTotal: String) -> String {

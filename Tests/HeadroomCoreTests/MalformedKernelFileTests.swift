@@ -65,6 +65,7 @@ struct MalformedKernelFileTests {
         case "memory.events": _ = try CgroupMemoryEvents.parse(text)
         case "block_size_bytes": _ = try InstalledMemory.parseBlockSize(text)
         case "online": _ = try InstalledMemory.parseOnline(text)
+        case "status": _ = try ProcessStatus.parse(text)
         default: Issue.record("no parser for \(kind)")
         }
     }

@@ -48,7 +48,7 @@ struct DaemonShellStartTests {
         let expected = try #require(UnitProcessStart.monotonicSeconds(cgroupDirectory: unit))
         let startedAt = try #require(sample.startedAt)
         #expect(abs(startedAt - expected) < 0.05)
-        #expect(startedAt <= SystemClock.monotonicSeconds())
+        #expect(startedAt <= Clock.monotonicSeconds())
         // Later ticks keep it without reading /proc again.
         #expect(sampler.scan(relist: false, detail: .currentOnly).services.first?.startedAt == startedAt)
         #expect(ServiceSampler(visibility: .available(cgroupRoot: cgroup)).scan().services.first?.startedAt == nil)

@@ -27,9 +27,9 @@ struct ProcessTerminationTests {
         let child = try ChildProcess("trap '' TERM; exec sleep 30")
         #expect(child.waitForName("sleep"))
         let start = try #require(reader.startTicks(pid: child.pid))
-        let began = SystemClock.seconds(CLOCK_MONOTONIC)
+        let began = Clock.seconds(CLOCK_MONOTONIC)
         let outcome = try ProcessTerminator.terminate(pid: child.pid, expectedStartTicks: start, deadline: 0.3)
-        let took = SystemClock.seconds(CLOCK_MONOTONIC) - began
+        let took = Clock.seconds(CLOCK_MONOTONIC) - began
         #expect(outcome == .killed)
         #expect(took >= 0.3)
         let status = try #require(child.reap(block: true))

@@ -121,20 +121,8 @@ public enum HealthCheck {
         var perfdata: [String] = []
 
         if let incidents = inputs.incidents {
-            let cutoff = inputs.nowMs - Int64(settings.freshMinutes) * 60_000
-            let fresh = incidents.filter { max($0.startedAtMs, $0.updatedAtMs) >= cutoff }
-            var critical = 0
-            for incident in fresh {
-                let isCritical = incident.outcome == .kernelOomKill || incident.outcome == .failed
-                if isCritical { critical += 1 }
-                findings.append(Finding(status: isCritical ? .critical : .warning,
-                                        text: describe(incident, nowMs: inputs.nowMs)))
-            }
-            perfdata.append("fresh_incidents=\(fresh.count);1;;0")
-            perfdata.append("fresh_critical_incidents=\(critical);;1;0")
-            if fresh.isEmpty {
-                notes.append("no incident in the last \(settings.freshMinutes) min (\(incidents.count) kept)")
-            }
+            checkIncidents(incidents, nowMs: inputs.nowMs, freshMinutes: settings.freshMinutes, findings: &findings,
+                           notes: &notes, perfdata: &perfdata)
         }
 
         if settings.checkBudget, let budget = inputs.budget {
@@ -142,13 +130,7 @@ public enum HealthCheck {
                         perfdata: &perfdata)
         }
 
-        if let system = inputs.system {
-            let info = system.meminfo
-            perfdata.append("mem_available=\(info.memAvailable)B;;;0;\(info.memTotal)")
-            perfdata.append("swap_used=\(info.swapUsed)B;;;0;\(info.swapTotal)")
-            perfdata.append("psi_some_avg10=\(twoDecimals(system.pressure.some.avg10))%;;;0;100")
-            perfdata.append("psi_full_avg10=\(twoDecimals(system.pressure.full.avg10))%;;;0;100")
-        }
+        if let system = inputs.system { perfdata += systemPerfdata(system) }
 
         switch inputs.daemon {
         case .running(let status):
@@ -170,6 +152,34 @@ public enum HealthCheck {
         let ordered = findings.enumerated().sorted { ($0.element.status, -$0.offset) > ($1.element.status, -$1.offset) }
             .map(\.element)
         return Outcome(status: status, findings: ordered, perfdata: perfdata, notes: notes)
+    }
+
+    /// Each fresh incident is a finding: CRITICAL when the kernel killed or the action failed.
+    private static func checkIncidents(_ incidents: [IncidentSummary], nowMs: Int64, freshMinutes: Int,
+                                       findings: inout [Finding], notes: inout [String], perfdata: inout [String]) {
+        let cutoff = nowMs - Int64(freshMinutes) * 60_000
+        let fresh = incidents.filter { max($0.startedAtMs, $0.updatedAtMs) >= cutoff }
+        var critical = 0
+        for incident in fresh {
+            let isCritical = incident.outcome == .kernelOomKill || incident.outcome == .failed
+            if isCritical { critical += 1 }
+            findings.append(Finding(status: isCritical ? .critical : .warning, text: describe(incident, nowMs: nowMs)))
+        }
+        perfdata.append("fresh_incidents=\(fresh.count);1;;0")
+        perfdata.append("fresh_critical_incidents=\(critical);;1;0")
+        if fresh.isEmpty {
+            notes.append("no incident in the last \(freshMinutes) min (\(incidents.count) kept)")
+        }
+    }
+
+    /// Memory, swap and PSI; the PSI averages clamped to the 0...100 the perfdata declares.
+    static func systemPerfdata(_ system: SystemSample) -> [String] {
+        let info = system.meminfo
+        func percent(_ value: Double) -> String { String(format2: min(max(value, 0), 100)) }
+        return ["mem_available=\(info.memAvailable)B;;;0;\(info.memTotal)",
+                "swap_used=\(info.swapUsed)B;;;0;\(info.swapTotal)",
+                "psi_some_avg10=\(percent(system.pressure.some.avg10))%;;;0;100",
+                "psi_full_avg10=\(percent(system.pressure.full.avg10))%;;;0;100"]
     }
 
     /// Over budget is a WARNING only while memory is short or once it has lasted (`BudgetCheck`).
@@ -208,12 +218,5 @@ public enum HealthCheck {
         }
         return "incident \(incident.id): \(what), \(minutes) min ago, outcome \(incident.outcome.rawValue)"
             + (incident.dryRun ? " (dry run)" : "")
-    }
-
-    /// "12.34", as the kernel prints PSI averages.
-    static func twoDecimals(_ value: Double) -> String {
-        let hundredths = Int64((min(max(value, 0), 100) * 100).rounded())
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }

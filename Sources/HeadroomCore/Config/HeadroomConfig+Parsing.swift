@@ -84,17 +84,7 @@ extension BudgetConfig {
         guard let categoriesValue = fields["categories"] else { return }
         let categoriesPath = path.key("categories")
         let categories = try categoriesValue.object(at: categoriesPath, allowed: BudgetCategory.allCases.map(\.rawValue))
-        if let kernel = categories["kernel"] {
-            let kernelPath = categoriesPath.key("kernel")
-            let kernelFields = try kernel.object(at: kernelPath, allowed: ["minimum", "ram_percent"])
-            if let minimum = kernelFields["minimum"] {
-                kernelMinimumBytes = try minimum.size(at: kernelPath.key("minimum"))
-            }
-            if let percent = kernelFields["ram_percent"] {
-                kernelRamPercent = try percent.number(at: kernelPath.key("ram_percent"), in: 0...50,
-                                                      meaning: "a percentage of installed RAM")
-            }
-        }
+        if let kernel = categories["kernel"] { try applyKernel(kernel, at: categoriesPath.key("kernel")) }
         if let management = categories["management"] {
             self.management = try UnitCategoryConfig(json: management, at: categoriesPath.key("management"),
                                                      defaults: self.management)
@@ -107,19 +97,7 @@ extension BudgetConfig {
             self.userland = try UnitCategoryConfig(json: userland, at: categoriesPath.key("userland"),
                                                    defaults: self.userland)
         }
-        if let cache = categories["cache"] {
-            let cachePath = categoriesPath.key("cache")
-            let cacheFields = try cache.object(at: cachePath, allowed: ["target", "shares_management_reserve"])
-            if let target = cacheFields["target"] {
-                cacheTargetBytes = try target.size(at: cachePath.key("target"))
-            }
-            if let shares = cacheFields["shares_management_reserve"] {
-                guard case .bool(let value) = shares else {
-                    throw cachePath.key("shares_management_reserve").error("expected true or false, found \(shares.kindName)")
-                }
-                cacheSharesManagementReserve = value
-            }
-        }
+        if let cache = categories["cache"] { try applyCache(cache, at: categoriesPath.key("cache")) }
         if let application = categories["application"] {
             let applicationPath = categoriesPath.key("application")
             _ = try application.object(at: applicationPath, allowed: ["units"],
@@ -127,6 +105,30 @@ extension BudgetConfig {
             self.application = try UnitCategoryConfig(json: application, at: applicationPath, defaults: self.application)
         }
         try rejectPatternsUsedTwice(at: categoriesPath)
+    }
+
+    private mutating func applyKernel(_ kernel: JSONValue, at path: ConfigPath) throws(ConfigError) {
+        let fields = try kernel.object(at: path, allowed: ["minimum", "ram_percent"])
+        if let minimum = fields["minimum"] {
+            kernelMinimumBytes = try minimum.size(at: path.key("minimum"))
+        }
+        if let percent = fields["ram_percent"] {
+            kernelRamPercent = try percent.number(at: path.key("ram_percent"), in: 0...50,
+                                                  meaning: "a percentage of installed RAM")
+        }
+    }
+
+    private mutating func applyCache(_ cache: JSONValue, at path: ConfigPath) throws(ConfigError) {
+        let fields = try cache.object(at: path, allowed: ["target", "shares_management_reserve"])
+        if let target = fields["target"] {
+            cacheTargetBytes = try target.size(at: path.key("target"))
+        }
+        if let shares = fields["shares_management_reserve"] {
+            guard case .bool(let value) = shares else {
+                throw path.key("shares_management_reserve").error("expected true or false, found \(shares.kindName)")
+            }
+            cacheSharesManagementReserve = value
+        }
     }
 
     /// A pattern in two places would make the category of its units depend on the matching order.

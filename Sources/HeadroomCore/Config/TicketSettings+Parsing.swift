@@ -4,43 +4,8 @@ extension TicketSettings {
         let fields = try json.object(at: path, allowed: ["url", "headers", "headers_file", "allow_insecure_http",
                                                           "timeout_seconds", "retry_initial_seconds",
                                                           "retry_maximum_seconds"])
-        if let value = fields["url"] {
-            let urlPath = path.key("url")
-            switch value {
-            case .null:
-                url = nil
-            case .string(let text) where text.hasPrefix("http://") || text.hasPrefix("https://"):
-                guard !text.contains(where: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }) else {
-                    throw urlPath.error("expected a URL without spaces, found \"\(text)\"")
-                }
-                url = text
-            case .string(let text):
-                throw urlPath.error("expected an http:// or https:// URL, found \"\(text)\"")
-            default:
-                throw urlPath.error("expected an http:// or https:// URL as a string, or null, found \(value.kindName)")
-            }
-        }
-        if let value = fields["headers"] {
-            let headersPath = path.key("headers")
-            guard case .object(let entries) = value else {
-                throw headersPath.error("expected an object of header names to values, found \(value.kindName)")
-            }
-            var parsed: [TicketHeader] = []
-            for name in entries.keys.sorted() {
-                let headerPath = headersPath.key(name)
-                guard !name.isEmpty, name.utf8.allSatisfy(Self.isHeaderNameByte) else {
-                    throw headerPath.error("expected a header name of letters, digits and -")
-                }
-                guard case .string(let text)? = entries[name] else {
-                    throw headerPath.error("expected the header's value as a string, found \(entries[name]?.kindName ?? "nothing")")
-                }
-                guard !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
-                    throw headerPath.error("expected a header value on one line")
-                }
-                parsed.append(TicketHeader(name: name, value: text))
-            }
-            headers = parsed
-        }
+        if let value = fields["url"] { url = try Self.url(value, at: path.key("url")) }
+        if let value = fields["headers"] { headers = try Self.headers(value, at: path.key("headers")) }
         if let value = fields["headers_file"] {
             headersFile = try Self.headersFile(value, at: path.key("headers_file"))
         }
@@ -66,6 +31,44 @@ extension TicketSettings {
             throw path.key("retry_maximum_seconds").error(
                 "expected at least retry_initial_seconds (\(retryInitialSeconds.compact)), found \(retryMaximumSeconds.compact)")
         }
+    }
+
+    private static func url(_ value: JSONValue, at urlPath: ConfigPath) throws(ConfigError) -> String? {
+        switch value {
+        case .null:
+            return nil
+        case .string(let text) where text.hasPrefix("http://") || text.hasPrefix("https://"):
+            guard !text.contains(where: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }) else {
+                throw urlPath.error("expected a URL without spaces, found \"\(text)\"")
+            }
+            return text
+        case .string(let text):
+            throw urlPath.error("expected an http:// or https:// URL, found \"\(text)\"")
+        default:
+            throw urlPath.error("expected an http:// or https:// URL as a string, or null, found \(value.kindName)")
+        }
+    }
+
+    /// Sorted by name: the parsed object keeps no order of its own.
+    private static func headers(_ value: JSONValue, at headersPath: ConfigPath) throws(ConfigError) -> [TicketHeader] {
+        guard case .object(let entries) = value else {
+            throw headersPath.error("expected an object of header names to values, found \(value.kindName)")
+        }
+        var parsed: [TicketHeader] = []
+        for name in entries.keys.sorted() {
+            let headerPath = headersPath.key(name)
+            guard !name.isEmpty, name.utf8.allSatisfy(Self.isHeaderNameByte) else {
+                throw headerPath.error("expected a header name of letters, digits and -")
+            }
+            guard case .string(let text)? = entries[name] else {
+                throw headerPath.error("expected the header's value as a string, found \(entries[name]?.kindName ?? "nothing")")
+            }
+            guard !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+                throw headerPath.error("expected a header value on one line")
+            }
+            parsed.append(TicketHeader(name: name, value: text))
+        }
+        return parsed
     }
 
     private static func headersFile(_ value: JSONValue, at path: ConfigPath) throws(ConfigError) -> String? {

@@ -16,7 +16,7 @@ public struct ProcessStatus: Equatable, Sendable {
     public init() {}
 
     /// - Throws: `KernelFileError` for a line without a colon, or a memory line whose value
-    ///   is not `NUMBER kB`, naming the file and the line.
+    ///   is not `NUMBER kB` or is implausible (above 2^52 bytes), naming the file and the line.
     public static func parse(_ text: KernelText) throws(KernelFileError) -> ProcessStatus {
         var status = ProcessStatus()
         try text.forEachLine { line throws(KernelFileError) in
@@ -33,7 +33,9 @@ public struct ProcessStatus: Equatable, Sendable {
                   line.isEqual(unit, to: "kB"), fields.isAtEnd() else {
                 throw text.error("expected 'NUMBER kB'", at: line)
             }
-            status[keyPath: field] = value * 1024
+            // Checked: x 1024 trapped on 2^54 kB and up; above 2^52 no sum downstream is safe.
+            let (bytes, overflow) = value.multipliedReportingOverflow(by: 1024)
+            status[keyPath: field] = try text.plausible(overflow ? .max : bytes, at: line, shown: value)
         }
         return status
     }

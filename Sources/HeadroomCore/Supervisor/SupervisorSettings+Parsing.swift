@@ -29,40 +29,8 @@ extension SupervisorSettings {
         if let value = fields["minimum_culprit"] {
             minimumCulpritBytes = try value.size(at: path.key("minimum_culprit"))
         }
-        if let value = fields["elevated"] {
-            let elevatedPath = path.key("elevated")
-            let levels = try value.object(at: elevatedPath, allowed: ["available_percent", "psi_some_avg10",
-                                                                      "forecast_seconds", "forecast_below_available_percent",
-                                                                      "swap_used_percent"])
-            try levels.percent("available_percent", at: elevatedPath, into: &elevated.availablePercent)
-            try levels.percent("psi_some_avg10", at: elevatedPath, into: &elevated.psiSomeAvg10)
-            try levels.percent("forecast_below_available_percent", at: elevatedPath,
-                               into: &elevated.forecastBelowAvailablePercent)
-            try levels.percent("swap_used_percent", at: elevatedPath, into: &elevated.swapUsedPercent)
-            if let forecast = levels["forecast_seconds"] {
-                elevated.forecastSeconds = try forecast.number(at: elevatedPath.key("forecast_seconds"), in: 0...3600,
-                                                               meaning: "seconds")
-            }
-        }
-        if let value = fields["critical"] {
-            let criticalPath = path.key("critical")
-            let levels = try value.object(at: criticalPath, allowed: ["available_percent", "psi_full_avg10",
-                                                                      "forecast_seconds", "forecast_below_available_percent",
-                                                                      "swap_used_percent", "dwell_seconds"])
-            try levels.percent("available_percent", at: criticalPath, into: &critical.availablePercent)
-            try levels.percent("psi_full_avg10", at: criticalPath, into: &critical.psiFullAvg10)
-            try levels.percent("forecast_below_available_percent", at: criticalPath,
-                               into: &critical.forecastBelowAvailablePercent)
-            try levels.percent("swap_used_percent", at: criticalPath, into: &critical.swapUsedPercent)
-            if let forecast = levels["forecast_seconds"] {
-                critical.forecastSeconds = try forecast.number(at: criticalPath.key("forecast_seconds"), in: 0...3600,
-                                                               meaning: "seconds")
-            }
-            if let dwell = levels["dwell_seconds"] {
-                critical.dwellSeconds = try dwell.number(at: criticalPath.key("dwell_seconds"), in: 0...600,
-                                                         meaning: "seconds")
-            }
-        }
+        if let value = fields["elevated"] { try applyElevated(json: value, at: path.key("elevated")) }
+        if let value = fields["critical"] { try applyCritical(json: value, at: path.key("critical")) }
         if let value = fields["protected"] { protected = try value.patterns(at: path.key("protected")) }
         if let value = fields["extra_protected"] {
             extraProtected = try value.patterns(at: path.key("extra_protected"))
@@ -72,6 +40,44 @@ extension SupervisorSettings {
         }
         if let value = fields["prefer"] { prefer = try value.patterns(at: path.key("prefer")) }
         if let value = fields["avoid"] { avoid = try value.patterns(at: path.key("avoid")) }
+    }
+
+    private mutating func applyElevated(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
+        try Self.parseLevel(json, at: path, into: &elevated,
+                            allowed: ["available_percent", "psi_some_avg10", "forecast_seconds",
+                                      "forecast_below_available_percent", "swap_used_percent"],
+                            percents: [("available_percent", \.availablePercent), ("psi_some_avg10", \.psiSomeAvg10),
+                                       ("forecast_below_available_percent", \.forecastBelowAvailablePercent),
+                                       ("swap_used_percent", \.swapUsedPercent)],
+                            seconds: [("forecast_seconds", \.forecastSeconds, 0...3600)])
+    }
+
+    private mutating func applyCritical(json: JSONValue, at path: ConfigPath) throws(ConfigError) {
+        try Self.parseLevel(json, at: path, into: &critical,
+                            allowed: ["available_percent", "psi_full_avg10", "forecast_seconds",
+                                      "forecast_below_available_percent", "swap_used_percent", "dwell_seconds"],
+                            percents: [("available_percent", \.availablePercent), ("psi_full_avg10", \.psiFullAvg10),
+                                       ("forecast_below_available_percent", \.forecastBelowAvailablePercent),
+                                       ("swap_used_percent", \.swapUsedPercent)],
+                            seconds: [("forecast_seconds", \.forecastSeconds, 0...3600),
+                                      ("dwell_seconds", \.dwellSeconds, 0...600)])
+    }
+
+    /// One level's thresholds: the percentages first, then the durations, each in its range.
+    /// `allowed` keeps the order the error messages list the keys in.
+    private static func parseLevel<Level>(_ json: JSONValue, at path: ConfigPath, into level: inout Level,
+                                          allowed: [String], percents: [(String, WritableKeyPath<Level, Double>)],
+                                          seconds: [(String, WritableKeyPath<Level, Double>, ClosedRange<Double>)])
+        throws(ConfigError) {
+        let fields = try json.object(at: path, allowed: allowed)
+        for (key, keyPath) in percents {
+            try fields.percent(key, at: path, into: &level[keyPath: keyPath])
+        }
+        for (key, keyPath, range) in seconds {
+            if let value = fields[key] {
+                level[keyPath: keyPath] = try value.number(at: path.key(key), in: range, meaning: "seconds")
+            }
+        }
     }
 
     mutating func applySwap(json: JSONValue, at path: ConfigPath) throws(ConfigError) {

@@ -58,7 +58,7 @@ final class IncidentEvidence {
             log(.info, "no processes captured for \(unit): its cgroup is not known")
             return
         }
-        let started = SystemClock.monotonicSeconds()
+        let started = Clock.monotonicSeconds()
         var found: [ProcessSnapshot]?
         do { found = try processes.snapshot(cgroupDirectory: directory, limit: Self.keptProcesses).processes } catch {
             log(.info, "no processes captured for \(unit): \(error)")
@@ -70,7 +70,7 @@ final class IncidentEvidence {
         }
         captured.append((id, found, shared))
         // Read before the bus call, so its cost delays the action: logged to keep it measured.
-        let milliseconds = (SystemClock.monotonicSeconds() - started) * 1000
+        let milliseconds = (Clock.monotonicSeconds() - started) * 1000
         log(.info, "evidence for incident \(id): \(found?.count ?? 0) processes of \(unit) read in "
             + "\(String(format2: milliseconds)) ms")
         if captured.count > Self.keptIncidents { captured.removeFirst() }

@@ -55,11 +55,11 @@ public final class ProcessTermination {
                 return ready > 0
             }
         }
-        let end = SystemClock.seconds(CLOCK_MONOTONIC) + seconds
+        let end = Clock.seconds(CLOCK_MONOTONIC) + seconds
         repeat {
             if isGoneByProcfs { return true }
             usleep(20_000)
-        } while SystemClock.seconds(CLOCK_MONOTONIC) < end
+        } while Clock.seconds(CLOCK_MONOTONIC) < end
         return isGoneByProcfs
     }
 

@@ -26,7 +26,7 @@ public enum UnitProcessStart {
     /// ahead of CLOCK_MONOTONIC by the time spent suspended: converted here.
     public static func monotonicSeconds(startTicks: UInt64) -> Double {
         let ticksPerSecond = Double(max(1, sysconf(Int32(_SC_CLK_TCK))))
-        return Double(startTicks) / ticksPerSecond - (SystemClock.seconds(CLOCK_BOOTTIME) - SystemClock.seconds(CLOCK_MONOTONIC))
+        return Double(startTicks) / ticksPerSecond - (Clock.seconds(CLOCK_BOOTTIME) - Clock.seconds(CLOCK_MONOTONIC))
     }
 
 }

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// The kernel's clocks, read where a decision has been made and an action needs a time.
-public enum SystemClock {
+/// The one place the shell reads clocks; the core takes times as arguments.
+public enum Clock {
     /// Seconds on `clock` (CLOCK_MONOTONIC, CLOCK_BOOTTIME, ...).
     public static func seconds(_ clock: clockid_t) -> Double {
         var spec = timespec()
@@ -11,11 +11,12 @@ public enum SystemClock {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
-    /// CLOCK_MONOTONIC seconds: the clock of `EventLoop.now` and of systemd's `*TimestampMonotonic`.
+    /// Now on CLOCK_MONOTONIC, not the loop iteration's cached timestamp (`EventLoop.now`); the
+    /// clock of systemd's `*TimestampMonotonic`.
     public static func monotonicSeconds() -> Double { seconds(CLOCK_MONOTONIC) }
 
-    /// Wall-clock milliseconds since the epoch, for records people read.
-    public static func wallClockMilliseconds() -> Int64 {
+    /// Wall clock, Unix milliseconds (incident times, status file, retention).
+    public static func wallClockMs() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
