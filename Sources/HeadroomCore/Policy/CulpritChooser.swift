@@ -10,8 +10,8 @@
 public enum CulpritChooser {
     public enum Mode: Equatable, Sendable {
         /// Throttling takes nothing back (MemoryHigh at what the unit already has), so shmem
-        /// holders and scopes may be throttled; warm-ups the VM absorbs and platform units
-        /// inside their reserve are not.
+        /// holders and scopes may be throttled; units that may be warming up, platform units
+        /// inside their reserve and units growing faster than swap takes pages are not.
         case throttle
         /// Restart or contain: restart blockers apply.
         case restart
@@ -47,7 +47,7 @@ public enum CulpritChooser {
         if mode == .throttle {
             // A warm-up the VM absorbs and a platform unit inside its reserve are left alone entirely.
             let throttleable = responsible.filter { $0.restartBlocker != .warmingUp
-                && $0.restartBlocker != .withinPlatformBudget }
+                && $0.restartBlocker != .withinPlatformBudget && $0.throttleHelps(settings: settings) }
             guard let first = throttleable.first else { return .fileInstead(consumer.map(reason) ?? .noResponsibleUnit) }
             return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false)
         }

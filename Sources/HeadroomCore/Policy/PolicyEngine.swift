@@ -35,11 +35,6 @@ public struct PolicyEngine: Sendable {
     /// this long and the room still shrinks: a step that stopped within a second (a spike that
     /// frees itself) is nobody's leak, while a leak keeps shrinking the room.
     static let sustainSeconds = 1.0
-    /// How long a throttled young unit's growth is watched before it may count as a leak:
-    /// 8 samples at the 0.25 s pressure tick, so a fast leak is restarted seconds after its
-    /// throttle (before any stall) while a warm-up has had time to show that it slows.
-    static let throttleSettleSeconds = 2.0
-
     /// - Parameters:
     ///   - isProtected: the supervisor's protected set (core set plus `extra_protected`).
     ///   - cooldownSeconds: after a restart or containment, no other one for this long, unless
@@ -116,15 +111,9 @@ public struct PolicyEngine: Sendable {
         let candidates = services.compactMap { service -> UnitCandidate? in
             guard let history = histories[service.unit] else { return nil }
             let (category, expected) = UnitCandidate.expectation(for: service.unit, budget: budget)
-            var candidate = UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
-                                          category: category, expected: expected, isProtected: isProtected(service.unit),
-                                          settings: settings)
-            if ladders[service.unit]?.outgrowsThrottle(candidate.figures, roomBytes: reading.roomBytes, at: time,
-                                                       settleSeconds: Self.throttleSettleSeconds,
-                                                       settings: settings) == true {
-                candidate.outgrewThrottle()
-            }
-            return candidate
+            return UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
+                                 category: category, expected: expected, isProtected: isProtected(service.unit),
+                                 settings: settings)
         }
         let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
         var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,
