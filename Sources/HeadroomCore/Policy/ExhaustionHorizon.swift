@@ -84,7 +84,9 @@ public struct ExhaustionHorizon: Sendable {
         let fast = fastRoom.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5)
         let long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
         let ramRate = -(fastAvailable.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5) ?? 0)
-        let beyondSwap = ramRate - Double(settings.swapAbsorbBytesPerSecond)
+        // Without usable swap nothing takes the growth off RAM.
+        let absorbed = usableSwap > 0 ? Double(settings.swapAbsorbBytesPerSecond) : 0
+        let beyondSwap = ramRate - absorbed
         let ramSeconds = beyondSwap > 0 ? Double(meminfo.memAvailable) / beyondSwap : nil
         var reading = Reading(availableBytes: meminfo.memAvailable, usableSwapBytes: usableSwap, roomBytes: room,
                               fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,

@@ -64,6 +64,16 @@ struct PolicyPieceTests {
         let fast = try! #require(last)
         #expect(fast.basis == .ramBeyondSwapRate)
         #expect((9...12).contains(fast.seconds ?? 0))
+        // No swap: nothing takes any of the growth off RAM; 20 MiB/s off 1 GiB is RAM's 51 s.
+        horizon.reset()
+        for step in 0...10 {
+            let t = Double(step) * 0.5
+            last = horizon.observe(time: t, meminfo: Self.meminfo(available: Self.gib - UInt64(t * 20) * Self.mib,
+                                                                  swapFree: 0, swapTotal: 0),
+                                   pressure: Pressure())
+        }
+        let noSwap = try! #require(last)
+        #expect((45...55).contains(noSwap.ramSeconds ?? 0))
         // Stall: horizon 0 whatever the trend.
         let stalled = horizon.observe(time: 6, meminfo: Self.meminfo(available: Self.gib, swapFree: Self.gib),
                                       pressure: Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: 20)))
