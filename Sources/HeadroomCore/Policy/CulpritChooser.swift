@@ -99,6 +99,16 @@ public enum CulpritChooser {
     }
 }
 
+extension CulpritChooser.NoActionReason {
+    /// The reason names the unit that holds the memory (and Headroom must not act on it).
+    public var namesAConsumer: Bool {
+        switch self {
+        case .consumerProtected, .consumerNotRestartable, .memoryInSharedMemory: true
+        case .onlyWarmUps, .noResponsibleUnit: false
+        }
+    }
+}
+
 extension UnitCandidate {
     /// A consumer whose memory acting cannot free: nobody else may be taken in its place.
     var blocksOthers: Bool {

@@ -142,9 +142,10 @@ public struct PolicyEngine: Sendable {
             busyUntil = time + cooldownSeconds
             decisions.append(.terminateRunawayIn(unit: unit, cgroupPath: service.cgroupPath, horizon: reading))
         case .fileInstead(let reason):
-            // Only a VM that can no longer absorb, with nobody to act on, is worth a record: a short
-            // horizon the VM still absorbs (a warm-up) and nothing left to throttle are not.
-            if limit != nil { fileOnce(reason, candidates, reading, time, into: &decisions) }
+            // A VM that can no longer absorb, with nobody to act on, is worth a record; so is a
+            // short horizon whose consumer Headroom must not act on (ops can: the record says
+            // where the memory is). A warm-up the VM absorbs and nothing left to throttle are not.
+            if limit != nil || reason.namesAConsumer { fileOnce(reason, candidates, reading, time, into: &decisions) }
         }
     }
 
