@@ -120,6 +120,11 @@ extension UnitCandidate {
             * weight
     }
 
+    /// Still growing over the last seconds, at `growthMinimumBytes` per 30 s or faster.
+    public func growsNow(settings: PolicySettings) -> Bool {
+        growth.recent.bytesPerSecond * UnitMemoryHistory.shortWindow >= Double(settings.candidates.growthMinimumBytes)
+    }
+
     /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which
     /// swap takes at most at `swapAbsorbBytesPerSecond`; a unit growing faster would only stall
     /// itself (its tasks wait in reclaim, which PSI counts as the VM's stall) without slowing
@@ -134,7 +139,9 @@ extension UnitCandidate {
         if shmemShare >= settings.candidates.sharedMemoryDominantPercent {
             return .sharedMemory(bytes: figures.shmemBytes)
         }
-        if warmUp.shieldsFromRestart { return .warmingUp }
+        // A warm-up that has stopped growing holds what it needs: restarting it would only
+        // make it warm up again, even while the VM still stalls from it.
+        if warmUp.shieldsFromRestart || (mayBeWarmingUp && !growsNow(settings: settings)) { return .warmingUp }
         if platform && overBytes == 0 && expectedBytes != nil && !regrowing { return .withinPlatformBudget }
         return nil
     }

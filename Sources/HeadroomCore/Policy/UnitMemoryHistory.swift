@@ -47,7 +47,7 @@ public struct UnitMemoryHistory: Sendable {
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
 
-    static let shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+    static let recentWindow = 3.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
 
@@ -138,7 +138,8 @@ public struct UnitMemoryHistory: Sendable {
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
-        UnitGrowth(short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
+        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 1),
+                   short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
                    medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
                    long: Self.rate(long, time, Self.longWindow, since, minimumSpan: 600))
     }
@@ -163,6 +164,8 @@ public struct UnitGrowth: Equatable, Sendable {
         public var bytes: Double { bytesPerSecond * seconds }
     }
 
+    /// The last 3 s: whether it still grows now (a warm-up that stopped does not).
+    public var recent: Rate
     public var short: Rate
     public var medium: Rate
     public var long: Rate

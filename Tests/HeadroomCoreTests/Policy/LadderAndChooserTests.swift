@@ -26,7 +26,7 @@ struct LadderAndChooserTests {
         else if shmem * 2 >= workingSet && shmem > 0 { blocker = .sharedMemory(bytes: shmem) }
         return UnitCandidate(
             unit: unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
-            growth: UnitGrowth(short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
+            growth: UnitGrowth(recent: .init(bytesPerSecond: rate, seconds: 3), short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
                                long: .init(bytesPerSecond: 0, seconds: 0)),
             ageSeconds: age,
             mayBeWarmingUp: (age ?? .infinity) < settings.warmUp.youngSeconds && !regrowing && !(platform && over > 0),
