@@ -28,6 +28,8 @@ public struct PolicyEngine: Sendable {
     private var limiter: NoActionLimiter
     private var busyUntil = -Double.infinity
     public private(set) var lastReading: ExhaustionHorizon.Reading?
+    /// Every unit as the last decision weighed it (for the incident's candidate list).
+    public private(set) var lastCandidates: [UnitCandidate] = []
     /// Since when the horizon has been within the throttle horizon.
     private var shortSince: Double?
 
@@ -115,6 +117,7 @@ public struct PolicyEngine: Sendable {
                                  category: category, expected: expected, isProtected: isProtected(service.unit),
                                  settings: settings)
         }
+        lastCandidates = candidates
         let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
         var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,
                                            mode: restartDue ? .restart : .throttle,
