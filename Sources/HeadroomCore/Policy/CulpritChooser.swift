@@ -51,13 +51,25 @@ public enum CulpritChooser {
             guard let first = throttleable.first else { return .fileInstead(consumer.map(reason) ?? .noResponsibleUnit) }
             return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false)
         }
-        let eligible = responsible.filter { $0.restartBlocker == nil }
+        // A unit that may be warming up comes after every other one, even one whose restart
+        // alone would not suffice: the others are acted on first (the cool-down ends early while
+        // the VM still cannot absorb), and the warm-up is taken only if that was not enough.
+        let eligible = responsible.filter { $0.restartBlocker == nil && !$0.mayBeWarmingUp }
+            + responsible.filter { $0.restartBlocker == nil && $0.mayBeWarmingUp }
+        let settled = eligible.filter { !$0.mayBeWarmingUp }
         let reserve = WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp)
-        if let sufficient = eligible.first(where: { restores($0, horizon: horizon, reserve: reserve, settings: settings) }) {
-            return .act(unit: sufficient.unit, harm: sufficient.harmClass!, restoresHorizon: true)
+        let sufficient = { (candidate: UnitCandidate) in
+            restores(candidate, horizon: horizon, reserve: reserve, settings: settings)
+        }
+        if let first = settled.first(where: sufficient) {
+            return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: true)
         }
         if let consumer, consumer.exclusion == .protected || consumer.blocksOthers {
             return .fileInstead(reason(consumer))
+        }
+        if let first = settled.first { return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false) }
+        if let first = eligible.first(where: sufficient) {
+            return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: true)
         }
         if let first = eligible.first { return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false) }
         if responsible.contains(where: { $0.restartBlocker == .warmingUp }) { return .fileInstead(.onlyWarmUps) }

@@ -79,6 +79,27 @@ struct PolicyTimelineTests {
         #expect(rig.stallTicks == 0, "\(rig.story)")
     }
 
+    @Test("an agent leaking from its own start beside an application warming up fast: the agent, never the application",
+          arguments: Size.throughBoth([
+        Size(installed: 3 * gib, swap: gib, base: 400 * mib, amount: 1900 * mib, rate: 16 * mib),
+        // Fast warm-ups must stop with ~3 s of their rate beyond swap still free in RAM
+        // (docs/OPERATIONS.md, "Warm-ups"): 700 MiB at 200 MiB/s leaves ~600 MiB here.
+        Size(installed: 2 * gib, swap: gib, base: 350 * mib, amount: 700 * mib, rate: 8 * mib),
+    ]))
+    func youngAgentBesideFastApplication(size: Size) throws {
+        let app = PolicyRig.Unit("crm.service", slice: "customer.slice", startedAt: 0,
+                                 size: Shape.ramp(from: 50 * Self.mib, to: size.amount, perSecond: 200 * Self.mib))
+        var agent = PolicyRig.Unit("sensu-client.service", startedAt: 0,
+                                   size: Shape.leak(from: 200 * Self.mib, perSecond: size.rate))
+        agent.afterRestart = Shape.leak(from: 200 * Self.mib, perSecond: size.rate)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [app, agent, Self.bystander(100 * Self.mib)], driver: size.driver)
+        rig.run(until: 240, step: 0.25)
+        #expect(!rig.actions(on: "sensu-client.service").isEmpty, "\(rig.story)")
+        #expect(!rig.touched("crm.service"), "\(rig.story)")
+        #expect(!rig.ranOut)
+    }
+
     @Test("a leak that regrows after every restart is contained, in system.slice and in a custom slice",
           arguments: Size.throughBoth([
         Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 96 * mib),
