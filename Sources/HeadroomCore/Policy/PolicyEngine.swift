@@ -100,7 +100,8 @@ public struct PolicyEngine: Sendable {
         }
         // The cool-down lets memory come back after an action; it ends early when the VM cannot
         // absorb again (a leak regrowing at once must not get 15 s to take the VM down).
-        guard limit != nil || sustained, time >= busyUntil || limit != nil,
+        let containing = containmentDue
+        guard limit != nil || sustained || containing, time >= busyUntil || limit != nil || containing,
               !ladders.values.contains(where: { if case .restarting = $0.step { true } else { false } }) else {
             return decisions
         }
@@ -119,6 +120,12 @@ public struct PolicyEngine: Sendable {
         }
         lastCandidates = candidates
         let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
+        // A leak growing back after its restart is contained while it is still small, before
+        // any other choice (it is the culprit already known).
+        if let regrowing = candidates.first(where: { isContainable($0) }) {
+            escalate(regrowing, reading: reading, limit: limit, memTotal: memTotal, time: time, into: &decisions)
+            return
+        }
         var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,
                                            mode: restartDue ? .restart : .throttle,
                                            skipping: restartDue ? [] : stepped, settings: settings)
@@ -129,13 +136,7 @@ public struct PolicyEngine: Sendable {
         switch choice {
         case .act(let unit, _, _):
             guard let candidate = candidates.first(where: { $0.unit == unit }) else { return }
-            var ladder = ladders[unit] ?? UnitLadder(unit: unit)
-            let outcome = ladder.escalate(candidate, horizon: reading, absorbLimit: limit, memTotal: memTotal,
-                                          at: time, settings: settings)
-            ladders[unit] = ladder
-            guard case .act(let action) = outcome else { return }
-            if case .throttle = action {} else { busyUntil = time + cooldownSeconds }
-            decisions.append(.act(action, candidate: candidate, horizon: reading))
+            escalate(candidate, reading: reading, limit: limit, memTotal: memTotal, time: time, into: &decisions)
         case .fileInstead(.consumerProtected(let unit)) where settings.runaway.terminateProcesses:
             guard let service = services.first(where: { $0.unit == unit }),
                   RunawayProcess.isLoginSession(unit: unit, cgroupPath: service.cgroupPath) else {
@@ -152,11 +153,42 @@ public struct PolicyEngine: Sendable {
         }
     }
 
+    private mutating func escalate(_ candidate: UnitCandidate, reading: ExhaustionHorizon.Reading,
+                                   limit: WarmUpRule.AbsorbLimit?, memTotal: UInt64, time: Double,
+                                   into decisions: inout [Decision]) {
+        var ladder = ladders[candidate.unit] ?? UnitLadder(unit: candidate.unit)
+        let outcome = ladder.escalate(candidate, horizon: reading, absorbLimit: limit, memTotal: memTotal,
+                                      at: time, settings: settings)
+        ladders[candidate.unit] = ladder
+        guard case .act(let action) = outcome else { return }
+        if case .throttle = action {} else { busyUntil = time + cooldownSeconds }
+        decisions.append(.act(action, candidate: candidate, horizon: reading))
+    }
+
+    /// Regrowing after enough restarts, eligible, nothing set on it yet, and small enough for
+    /// its containment to be set without reclaim.
+    private func isContainable(_ candidate: UnitCandidate) -> Bool {
+        candidate.regrowing && candidate.restarts >= settings.ladder.containAfterRestarts
+            && candidate.exclusion == nil && candidate.restartBlocker == nil
+            && (ladders[candidate.unit]?.step ?? .idle) == .idle
+    }
+
     private mutating func fileOnce(_ reason: CulpritChooser.NoActionReason, _ candidates: [UnitCandidate],
                                    _ reading: ExhaustionHorizon.Reading, _ time: Double,
                                    into decisions: inout [Decision]) {
         if limiter.shouldFile(reason, at: time) {
             decisions.append(.fileInstead(reason, candidates: candidates, horizon: reading))
+        }
+    }
+
+    /// A unit restarted before grows back while nothing is set on it: it is contained now,
+    /// while it is small, whatever the horizon (the cool-down is for memory to come back, and
+    /// a leak coming back at once is the answer already).
+    private var containmentDue: Bool {
+        histories.values.contains { history in
+            history.restarts >= settings.ladder.containAfterRestarts
+                && (ladders[history.unit]?.step ?? .idle) == .idle
+                && history.isRegrowing(settings: settings.candidates)
         }
     }
 

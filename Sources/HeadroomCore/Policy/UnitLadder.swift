@@ -81,14 +81,22 @@ public struct UnitLadder: Equatable, Sendable {
         let seconds = horizon.seconds ?? .infinity
         let restartDue = seconds <= settings.ladder.restartHorizonSeconds || absorbLimit != nil
         let throttleDue = restartDue || seconds <= settings.ladder.throttleHorizonSeconds
-        guard throttleDue else { return .hold(.notDue) }
         let mayRestart = candidate.restartBlocker == nil
+        // A leak growing back after its restart is contained whatever the horizon: it is known,
+        // and a limit set while it is small costs nothing.
         if mayRestart && candidate.regrowing && candidate.restarts >= settings.ladder.containAfterRestarts {
             let limits = Self.containLimits(candidate, horizon: horizon, memTotal: memTotal, settings: settings)
-            step = .contained(memoryMax: limits.max, memoryHigh: limits.high, since: time)
-            return .act(.contain(unit: unit, memoryMax: limits.max, memoryHigh: limits.high,
-                                 swapMax: settings.ladder.containSwapMaxBytes))
+            // Limits below what the unit holds make the kernel reclaim it down inside the write,
+            // with PID 1 waiting on it (measured: 1.4 GiB to 774 MiB took over 25 s, D-Bus timed
+            // out, 17 s of full stall). Such a unit is restarted instead, when a restart is due,
+            // and contained as soon as it grows back, while it is still small.
+            if candidate.figures.footprintBytes <= limits.high {
+                step = .contained(memoryMax: limits.max, memoryHigh: limits.high, since: time)
+                return .act(.contain(unit: unit, memoryMax: limits.max, memoryHigh: limits.high,
+                                     swapMax: settings.ladder.containSwapMaxBytes))
+            }
         }
+        guard throttleDue else { return .hold(.notDue) }
         // A unit that may be warming up is never throttled (a throttle would slow its start)
         // and restarted only when the VM cannot absorb it: growing at this rate and size, it
         // would take the VM down whether it is a leak or a warm-up too large for the VM.
