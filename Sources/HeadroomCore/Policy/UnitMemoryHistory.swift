@@ -79,8 +79,12 @@ public struct UnitMemoryHistory: Sendable {
     }
 
     private mutating func noteRestart() {
-        levelAtLastRestart = UInt64(short.maximum(since: (latestTime ?? 0) - Self.shortWindow)
-                                    ?? Double(latest.footprintBytes))
+        // Restarted while no daemon watched (first sample of a restored history): the level it
+        // reached is unknown, and 0 would make any size "regrowing"; the restored level stays.
+        if latestTime != nil {
+            levelAtLastRestart = UInt64(short.maximum(since: (latestTime ?? 0) - Self.shortWindow)
+                                        ?? Double(latest.footprintBytes))
+        }
         restarts += 1
         earlierSettledBytes = settledBytes ?? earlierSettledBytes
         settledBytes = nil

@@ -95,6 +95,22 @@ struct PolicyMemoryRestartTests {
         #expect(!rig.ranOut && rig.stallTicks == 0)
     }
 
+    @Test("a unit restarted while the daemon was away: one more restart, and the level it regrows to is not lost")
+    func restartedWhileAway() {
+        let settings = PolicySettings()
+        var history = UnitMemoryHistory(restoring: .init(unit: "w.service", startedAt: 1, restarts: 1,
+                                                         levelAtLastRestart: 600 * Self.mib, settledBytes: 80 * Self.mib,
+                                                         earlierSettledBytes: nil))
+        // The first sample of the new daemon: a later start (systemd restarted it meanwhile), small again.
+        history.observe(time: 500, sample: PolicyPieceTests.sample("w.service", workingSet: 90 * Self.mib),
+                        startedAt: 400, settings: settings)
+        #expect(history.restarts == 2)
+        // What it reached before the restart it was not watched for is unknown: the restored level stays.
+        #expect(history.levelAtLastRestart == 600 * Self.mib)
+        #expect(history.earlierSettledBytes == 80 * Self.mib)
+        #expect(!history.isRegrowing(settings: settings.candidates))
+    }
+
     @Test("the fingerprint changes with a restart noted and each ladder step, and never on a calm tick")
     func fingerprint() throws {
         var calm = PolicyRig(installed: 3 * Self.gib, baseUsed: 600 * Self.mib, swap: Self.gib,
