@@ -59,7 +59,8 @@ struct PolicyMemoryTests {
     static let units = "\"units\": [{\"unit\": \"a.service\", \"restarts\": 1}]"
 
     @Test("damaged files are refused naming the file and the field", arguments: [
-        ("{\"version\": 1, \"boot_id\": \"b\", \"units\": [", "/s/policy-state.json: not valid JSON: line 1, column 42: the document ends where a value was expected (at units[0])"),
+        ("{\"version\": 1, \"boot_id\": \"b\", \"units\": [",
+         "/s/policy-state.json: not valid JSON: line 1, column 42: the document ends where a value was expected (at units[0])"),
         ("", "/s/policy-state.json: not valid JSON"),
         ("{\"version\": 2, \"boot_id\": \"b\", \"units\": [], \"ladders\": []}", "version 2 is not supported (expected 1)"),
         ("[1]", "expected {\"version\": 1"),
