@@ -2,9 +2,9 @@
 # Developer entry point. On a fresh Debian 12 machine with Swift 6 (/opt/swift or on PATH):
 #   ./dev.sh status   build, then show `headroom status` for this machine
 #   ./dev.sh test     build and run the test suite
-#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default, as CI: the scenarios
-#                     the landed policy passes, ~35 min, root; the issue-12 classes, which it does
-#                     not pass yet, run with `e2e/run scenario --all --sizes a`; e2e/README.md)
+#   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default, as CI: the older
+#                     scenarios and every issue-12 class at size a, ~60 min, root; size b and the
+#                     anchors: `e2e/run compare --sizes a,b`; e2e/README.md)
 #   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
 #   ./dev.sh fuzz [TARGET|all|list] [--runs N|--seconds S]  libFuzzer on the parsers (docs/FUZZING.md)
 # Both first install the Debian packages the build needs (as root, or through sudo).
@@ -59,7 +59,7 @@ case "${1:-}" in
         ;;
     e2e)
         install_packages "${BUILD_PACKAGES[@]}" "${E2E_PACKAGES[@]}"
-        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all --sizes none; fi
+        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all --sizes a; fi
         ;;
     *)
         sed -n '2,8p' "$0" >&2

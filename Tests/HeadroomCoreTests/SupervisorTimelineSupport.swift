@@ -50,7 +50,11 @@ struct SimulatedVM {
         // Stalls start when memory is nearly gone, as on the real guest.
         let stall = availablePercent < 3 ? 60.0 : 0
         let system = SystemSample(
-            meminfo: info, pressure: Pressure(some: PressureLine(avg10: stall), full: PressureLine(avg10: stall * 0.7)),
+            // While stalling, stall time accrues (the total grows with time); the policy trusts avg10
+            // only while the total still grows.
+            meminfo: info, pressure: Pressure(some: PressureLine(avg10: stall),
+                                              full: PressureLine(avg10: stall * 0.7, avg60: 0, avg300: 0,
+                                                                 totalMicroseconds: stall > 0 ? UInt64(time * 420_000) : 0)),
             vmstat: { var v = Vmstat(); v.oomKill = kernelOomKills; return v }(), swaps: [], swappiness: swappiness,
             installed: InstalledMemory(bytes: installed, source: .memoryBlocks))
         let samples = services.map { service in

@@ -71,8 +71,10 @@ struct ActionExecutorTests {
         info.memFree = info.memAvailable
         info.swapTotal = 1024 * mib
         info.swapFree = 1024 * mib
+        // Stalling now: the full total grows with time.
         let system = SystemSample(meminfo: info, pressure: Pressure(some: PressureLine(avg10: 50),
-                                                                     full: PressureLine(avg10: 30)),
+                                                                     full: PressureLine(avg10: 30, avg60: 0, avg300: 0,
+                                                                                        totalMicroseconds: UInt64(time * 300_000))),
                                   vmstat: Vmstat(), swaps: [], swappiness: 60,
                                   installed: InstalledMemory(bytes: 2048 * mib, source: .memoryBlocks))
         let leak = ServiceSample(unit: "leak.service", cgroupPath: "system.slice/leak.service",

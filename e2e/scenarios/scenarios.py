@@ -50,8 +50,10 @@ SCENARIOS = {
         mem=2048, swap=1024, duration=60,
         units=[("leaky.service", leak_once("leaky", 128), "culprit"), BYSTANDER],
         expect=dict(restarted=["leaky.service"], incident="restart")),
+    # A young leak: left alone as a possible warm-up until the room (RAM + usable swap) nears
+    # the reserve, ~300 s at 8 MiB/s; steady-leak (16 MiB/s) and creep cover the class in CI.
     "slow-leak": dict(
-        mem=2048, swap=1024, duration=300,
+        mem=2048, swap=1024, duration=420,
         units=[("slowleak.service", leak_once("slowleak", 8), "culprit"), BYSTANDER],
         expect=dict(restarted=["slowleak.service"], incident="restart"),
         stop=dict(acted_tail=20, units=["slowleak.service"])),
@@ -79,12 +81,6 @@ SCENARIOS = {
                ("slowleak.service", leak_once("slowleak", 24), "culprit"), BYSTANDER],
         expect=dict(restarted=["fastleak.service"], incident="restart"),
         stop=dict(acted_tail=30, units=["fastleak.service"])),
-    "regrow": dict(
-        mem=2048, swap=1024, duration=150,
-        units=[("regrow.service", leak_always(128, cap=1400), "culprit"), BYSTANDER],
-        expect=dict(restarted=["regrow.service"], max_restarts={"regrow.service": 3},
-                    min_restarts={"regrow.service": 3},
-                    incident="no_actionable_culprit")),
     "no-swap": dict(
         mem=2048, swap=0, duration=60,
         units=[("leaky.service", leak_once("leaky", 128), "culprit"), BYSTANDER],
@@ -101,7 +97,7 @@ SCENARIOS = {
     # The supervisor's own footprint while calm (RSS, PSS, locked, threads, fds, CPU):
     # `e2e/run footprint` runs it under each supervisor and writes the table.
     "idle": dict(
-        mem=2048, swap=1024, duration=180, footprint=True,
+        mem=2048, swap=1024, duration=120, footprint=True,
         units=[BYSTANDER],
         expect=dict(restarted=[], incident=None)),
     "dry-run": dict(
@@ -141,9 +137,14 @@ def stage(name, supervisor, directory):
         json.dump(scenario.get("config", {}), f)
 
 
+# Run by name, not by --all (CI): what they show is covered by a class in less time.
+OUTSIDE_CI = {"slow-leak"}
+
+
 def names(sizes):
-    """The existing scenarios, then each class at `sizes` (`none` matches no class)."""
-    return list(SCENARIOS) + [n for n, s in CLASS_SCENARIOS.items() if s["size"] in sizes]
+    """The existing scenarios (without OUTSIDE_CI), then each class at `sizes` (`none`: no class)."""
+    return [n for n in SCENARIOS if n not in OUTSIDE_CI] + \
+        [n for n, s in CLASS_SCENARIOS.items() if s["size"] in sizes]
 
 
 REACTION = re.compile(r"RestartUnit\((\S+), replace\) issued ([0-9.]+) ms after the (psi trigger|tick|start) woke")

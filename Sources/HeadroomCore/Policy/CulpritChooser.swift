@@ -10,8 +10,8 @@
 public enum CulpritChooser {
     public enum Mode: Equatable, Sendable {
         /// Throttling takes nothing back (MemoryHigh at what the unit already has), so shmem
-        /// holders and scopes may be throttled; warm-ups the VM absorbs and platform units
-        /// inside their reserve are not.
+        /// holders and scopes may be throttled; units that may be warming up, platform units
+        /// inside their reserve and units growing faster than swap takes pages are not.
         case throttle
         /// Restart or contain: restart blockers apply.
         case restart
@@ -47,17 +47,29 @@ public enum CulpritChooser {
         if mode == .throttle {
             // A warm-up the VM absorbs and a platform unit inside its reserve are left alone entirely.
             let throttleable = responsible.filter { $0.restartBlocker != .warmingUp
-                && $0.restartBlocker != .withinPlatformBudget }
+                && $0.restartBlocker != .withinPlatformBudget && $0.throttleHelps(settings: settings) }
             guard let first = throttleable.first else { return .fileInstead(consumer.map(reason) ?? .noResponsibleUnit) }
             return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false)
         }
-        let eligible = responsible.filter { $0.restartBlocker == nil }
+        // A unit that may be warming up comes after every other one, even one whose restart
+        // alone would not suffice: the others are acted on first (the cool-down ends early while
+        // the VM still cannot absorb), and the warm-up is taken only if that was not enough.
+        let eligible = responsible.filter { $0.restartBlocker == nil && !$0.mayBeWarmingUp }
+            + responsible.filter { $0.restartBlocker == nil && $0.mayBeWarmingUp }
+        let settled = eligible.filter { !$0.mayBeWarmingUp }
         let reserve = WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp)
-        if let sufficient = eligible.first(where: { restores($0, horizon: horizon, reserve: reserve, settings: settings) }) {
-            return .act(unit: sufficient.unit, harm: sufficient.harmClass!, restoresHorizon: true)
+        let sufficient = { (candidate: UnitCandidate) in
+            restores(candidate, horizon: horizon, reserve: reserve, settings: settings)
+        }
+        if let first = settled.first(where: sufficient) {
+            return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: true)
         }
         if let consumer, consumer.exclusion == .protected || consumer.blocksOthers {
             return .fileInstead(reason(consumer))
+        }
+        if let first = settled.first { return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false) }
+        if let first = eligible.first(where: sufficient) {
+            return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: true)
         }
         if let first = eligible.first { return .act(unit: first.unit, harm: first.harmClass!, restoresHorizon: false) }
         if responsible.contains(where: { $0.restartBlocker == .warmingUp }) { return .fileInstead(.onlyWarmUps) }
@@ -96,6 +108,16 @@ public enum CulpritChooser {
         let remaining = horizon.consumptionBytesPerSecond - candidate.growth.fastestBytesPerSecond
         guard remaining > 0 else { return true }
         return room / remaining >= settings.ladder.throttleHorizonSeconds
+    }
+}
+
+extension CulpritChooser.NoActionReason {
+    /// The reason names the unit that holds the memory (and Headroom must not act on it).
+    public var namesAConsumer: Bool {
+        switch self {
+        case .consumerProtected, .consumerNotRestartable, .memoryInSharedMemory: true
+        case .onlyWarmUps, .noResponsibleUnit: false
+        }
     }
 }
 

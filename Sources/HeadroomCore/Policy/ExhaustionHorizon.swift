@@ -9,7 +9,8 @@
 /// - a slow leak barely moves a 5 s window; the 120 s trend carries it while the fast trend
 ///   still falls; once the growth stops the fast trend goes flat and the long one is not used,
 ///   so a warm-up that stopped is not extrapolated.
-/// PSI full at or above `stallFullAvg10` means it is already happening: horizon 0.
+/// PSI full at or above `stallFullAvg10`, with stall time still accruing, means it is already
+/// happening: horizon 0.
 public struct ExhaustionHorizon: Sendable {
     /// Which reading gave the horizon (named in incidents).
     public enum Basis: String, Equatable, Sendable {
@@ -53,6 +54,10 @@ public struct ExhaustionHorizon: Sendable {
     private var longRoom: TrendRing
     private var fastAvailable: TrendRing
     private var lastSwapTotal: UInt64?
+    /// PSI full's total at the previous observation: avg10 lags by seconds, so a stall that
+    /// ended (the culprit restarted, memory back) still reads high; only a total that still
+    /// grows says the VM stalls now.
+    private var lastFullTotal: UInt64?
 
     public init(settings: PolicySettings.Horizon) {
         self.settings = settings
@@ -84,11 +89,14 @@ public struct ExhaustionHorizon: Sendable {
         let fast = fastRoom.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5)
         let long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
         let ramRate = -(fastAvailable.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5) ?? 0)
-        let beyondSwap = ramRate - Double(settings.swapAbsorbBytesPerSecond)
+        // Without usable swap nothing takes the growth off RAM.
+        let absorbed = usableSwap > 0 ? Double(settings.swapAbsorbBytesPerSecond) : 0
+        let beyondSwap = ramRate - absorbed
         let ramSeconds = beyondSwap > 0 ? Double(meminfo.memAvailable) / beyondSwap : nil
         var reading = Reading(availableBytes: meminfo.memAvailable, usableSwapBytes: usableSwap, roomBytes: room,
                               fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,
-                              recentSlope: fastRoom.slope(since: time - 1, minimumSpan: 0.5), basis: .notShrinking, stalled: pressure.full.avg10 >= settings.stallFullAvg10)
+                              recentSlope: fastRoom.slope(since: time - 1, minimumSpan: 0.5), basis: .notShrinking,
+                              stalled: stallsNow(pressure.full))
         if reading.stalled {
             reading.seconds = 0
             reading.basis = .stall
@@ -101,6 +109,15 @@ public struct ExhaustionHorizon: Sendable {
         if (fast ?? -1) < 0 { reading.consider(Self.until(room, long), .longTrend) }
         reading.consider(ramSeconds, .ramBeyondSwapRate)
         return reading
+    }
+
+    /// avg10 at or above the threshold and stall time still accruing since the last observation
+    /// (the first observation has nothing to compare with and trusts avg10).
+    private mutating func stallsNow(_ full: PressureLine) -> Bool {
+        defer { lastFullTotal = full.totalMicroseconds }
+        guard full.avg10 >= settings.stallFullAvg10 else { return false }
+        guard let previous = lastFullTotal else { return true }
+        return full.totalMicroseconds > previous
     }
 
     private static func until(_ room: UInt64, _ slope: Double?) -> Double? {

@@ -28,6 +28,8 @@ public struct PolicyEngine: Sendable {
     private var limiter: NoActionLimiter
     private var busyUntil = -Double.infinity
     public private(set) var lastReading: ExhaustionHorizon.Reading?
+    /// Every unit as the last decision weighed it (for the incident's candidate list).
+    public private(set) var lastCandidates: [UnitCandidate] = []
     /// Since when the horizon has been within the throttle horizon.
     private var shortSince: Double?
 
@@ -35,11 +37,6 @@ public struct PolicyEngine: Sendable {
     /// this long and the room still shrinks: a step that stopped within a second (a spike that
     /// frees itself) is nobody's leak, while a leak keeps shrinking the room.
     static let sustainSeconds = 1.0
-    /// How long a throttled young unit's growth is watched before it may count as a leak:
-    /// 8 samples at the 0.25 s pressure tick, so a fast leak is restarted seconds after its
-    /// throttle (before any stall) while a warm-up has had time to show that it slows.
-    static let throttleSettleSeconds = 2.0
-
     /// - Parameters:
     ///   - isProtected: the supervisor's protected set (core set plus `extra_protected`).
     ///   - cooldownSeconds: after a restart or containment, no other one for this long, unless
@@ -121,16 +118,11 @@ public struct PolicyEngine: Sendable {
         let candidates = services.compactMap { service -> UnitCandidate? in
             guard let history = histories[service.unit] else { return nil }
             let (category, expected) = UnitCandidate.expectation(for: service.unit, budget: budget)
-            var candidate = UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
-                                          category: category, expected: expected, isProtected: isProtected(service.unit),
-                                          settings: settings)
-            if ladders[service.unit]?.outgrowsThrottle(candidate.figures, roomBytes: reading.roomBytes, at: time,
-                                                       settleSeconds: Self.throttleSettleSeconds,
-                                                       settings: settings) == true {
-                candidate.outgrewThrottle()
-            }
-            return candidate
+            return UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
+                                 category: category, expected: expected, isProtected: isProtected(service.unit),
+                                 settings: settings)
         }
+        lastCandidates = candidates
         let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
         var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,
                                            mode: restartDue ? .restart : .throttle,
@@ -158,9 +150,10 @@ public struct PolicyEngine: Sendable {
             busyUntil = time + cooldownSeconds
             decisions.append(.terminateRunawayIn(unit: unit, cgroupPath: service.cgroupPath, horizon: reading))
         case .fileInstead(let reason):
-            // Only a VM that can no longer absorb, with nobody to act on, is worth a record: a short
-            // horizon the VM still absorbs (a warm-up) and nothing left to throttle are not.
-            if limit != nil { fileOnce(reason, candidates, reading, time, into: &decisions) }
+            // A VM that can no longer absorb, with nobody to act on, is worth a record; so is a
+            // short horizon whose consumer Headroom must not act on (ops can: the record says
+            // where the memory is). A warm-up the VM absorbs and nothing left to throttle are not.
+            if limit != nil || reason.namesAConsumer { fileOnce(reason, candidates, reading, time, into: &decisions) }
         }
     }
 

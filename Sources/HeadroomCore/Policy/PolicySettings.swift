@@ -6,7 +6,7 @@
 /// - a slow leak (MiB per minute) shows only over minutes to hours, so growth is measured on
 ///   a 10-minute and a 2-hour ring as well as the last 30 s;
 /// - a warm-up (a heap touched after start, a build) is young and stops; while the VM can
-///   absorb it with RAM plus swap it is at most throttled, never restarted.
+///   absorb it with RAM plus swap it is left alone: never throttled, restarted or contained.
 public struct PolicySettings: Equatable, Sendable {
     /// How the exhaustion horizon is computed.
     public struct Horizon: Equatable, Sendable {
@@ -32,13 +32,18 @@ public struct PolicySettings: Equatable, Sendable {
         /// JVM and database heaps, caches filled at start, and a nix build's ramp.
         public var youngSeconds: Double = 900
         /// The VM can absorb a grower while, at its current rate, the room stays above the
-        /// reserve for this long: short, because a warm-up stops and a throttle slows it.
-        public var absorbLookaheadSeconds: Double = 10
+        /// reserve for this long: short, because a warm-up stops (at 250 MiB/s, 3 s is 750 MiB
+        /// of room still kept free for it), and long enough to restart a leak before the room is gone.
+        public var absorbLookaheadSeconds: Double = 3
         /// The room kept for everyone else: max(minimum, percent of MemTotal).
         public var absorbReserveMinimumBytes: UInt64 = 128 << 20
         public var absorbReservePercent: Double = 5
         /// RAM running out sooner than this (growth beyond what swap takes) cannot be absorbed.
-        public var ramCriticalSeconds: Double = 5
+        /// With the 1 s a forecast must hold, a leak at 128 MiB/s is restarted with ~300 MiB
+        /// of RAM left (a restart frees it within a second in the guest, before any stall); a
+        /// warm-up at that rate must stop with more RAM than that left, or it is one the VM
+        /// cannot tell from a leak, and would stall the VM if left alone.
+        public var ramCriticalSeconds: Double = 2
     }
 
     /// What makes a unit a candidate.

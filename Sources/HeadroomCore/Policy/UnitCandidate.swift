@@ -45,6 +45,10 @@ public struct UnitCandidate: Equatable, Sendable {
     public var figures: UnitMemoryHistory.Figures
     public var growth: UnitGrowth
     public var ageSeconds: Double?
+    /// Young since its own start, not growing back after a restart, not a platform unit past
+    /// its budget: it may be warming up, so it is never throttled and restarted only when the
+    /// VM cannot absorb it.
+    public var mayBeWarmingUp: Bool
     public var warmUp: WarmUpRule.Verdict
     public var regrowing: Bool
     public var restarts: Int
@@ -86,11 +90,15 @@ extension UnitCandidate {
         let young = age.map { $0 < settings.warmUp.youngSeconds } ?? false
         let since = young ? -Double.infinity : WarmUpRule.growthCountsSince(history, settings: settings.warmUp)
         let growth = history.growth(at: time, since: since)
-        let warmUp = regrowing ? .notYoung
-            : WarmUpRule.verdict(history, at: time, horizon: horizon, memTotal: memTotal, settings: settings.warmUp)
         let over = expected.map { figures.workingSetBytes.over($0) } ?? 0
-        let growing = regrowing || growth.largestBytes >= Double(settings.candidates.growthMinimumBytes)
         let platform = category != .application
+        // A platform unit past its own budget is not warming up (its budget says what its start
+        // takes), and a unit growing back after a restart is its leak, not a new warm-up.
+        let mayWarmUp = young && !regrowing && !(platform && over > 0)
+        let warmUp = mayWarmUp
+            ? WarmUpRule.verdict(history, at: time, horizon: horizon, memTotal: memTotal, settings: settings.warmUp)
+            : .notYoung
+        let growing = regrowing || growth.largestBytes >= Double(settings.candidates.growthMinimumBytes)
         let harm: HarmClass? = switch (platform, over > 0, growing) {
         case (true, true, _): .platformOverBudget
         case (true, false, true): .platformGrowing
@@ -99,7 +107,7 @@ extension UnitCandidate {
         default: nil
         }
         self.init(unit: history.unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
-                  growth: growth, ageSeconds: age, warmUp: warmUp, regrowing: regrowing, restarts: history.restarts,
+                  growth: growth, ageSeconds: age, mayBeWarmingUp: mayWarmUp, warmUp: warmUp, regrowing: regrowing, restarts: history.restarts,
                   normalBytes: history.normalBytes, harmClass: harm, exclusion: nil, restartBlocker: nil,
                   restartFreesBytes: Self.freedByRestart(figures, normal: history.normalBytes),
                   responsibility: 0)
@@ -112,10 +120,17 @@ extension UnitCandidate {
             * weight
     }
 
-    /// Throttled and growing on as before (`UnitLadder.outgrowsThrottle`): not a warm-up any more.
-    mutating func outgrewThrottle() {
-        warmUp = .outgrowsThrottle
-        if restartBlocker == .warmingUp { restartBlocker = nil }
+    /// Still growing over the last seconds, at `growthMinimumBytes` per 30 s or faster.
+    public func growsNow(settings: PolicySettings) -> Bool {
+        growth.recent.bytesPerSecond * UnitMemoryHistory.shortWindow >= Double(settings.candidates.growthMinimumBytes)
+    }
+
+    /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which
+    /// swap takes at most at `swapAbsorbBytesPerSecond`; a unit growing faster would only stall
+    /// itself (its tasks wait in reclaim, which PSI counts as the VM's stall) without slowing
+    /// the VM's consumption, and a unit that may be warming up must not be touched at all.
+    public func throttleHelps(settings: PolicySettings) -> Bool {
+        !mayBeWarmingUp && growth.short.bytesPerSecond <= Double(settings.horizon.swapAbsorbBytesPerSecond)
     }
 
     private func blocker(refusesRestart: Bool, platform: Bool, settings: PolicySettings) -> RestartBlocker? {
@@ -124,7 +139,9 @@ extension UnitCandidate {
         if shmemShare >= settings.candidates.sharedMemoryDominantPercent {
             return .sharedMemory(bytes: figures.shmemBytes)
         }
-        if warmUp.shieldsFromRestart { return .warmingUp }
+        // A warm-up that has stopped growing holds what it needs: restarting it would only
+        // make it warm up again, even while the VM still stalls from it.
+        if warmUp.shieldsFromRestart || (mayBeWarmingUp && !growsNow(settings: settings)) { return .warmingUp }
         if platform && overBytes == 0 && expectedBytes != nil && !regrowing { return .withinPlatformBudget }
         return nil
     }

@@ -12,7 +12,8 @@
 ///   `MemoryMax=`/`MemoryHigh=` (and `MemorySwapMax=`) so its leak stays in its own cgroup,
 ///   where the kernel's cgroup OOM and systemd's `Restart=` deal with it. Only
 ///   `headroom release UNIT` (or a config change) lifts it.
-/// Warm-ups are throttled at most while the VM absorbs them.
+/// A unit that may be warming up (`UnitCandidate.mayBeWarmingUp`) is never throttled, and
+/// restarted only when the VM cannot absorb it.
 public struct UnitLadder: Equatable, Sendable {
     public enum Step: Equatable, Sendable {
         case idle
@@ -41,6 +42,9 @@ public struct UnitLadder: Equatable, Sendable {
     /// Why the ladder did not move when its unit was chosen.
     public enum Hold: Equatable, Sendable {
         case restartPending, alreadyContained, alreadyThrottled
+        /// It grows faster than swap takes pages: a throttle would stall it, not slow the VM's
+        /// consumption; it waits for the restart horizon.
+        case throttleCannotHelp
         /// The horizon is above the throttle horizon: nothing is due.
         case notDue
         /// Restart due, but the unit may not be restarted (warm-up the VM absorbs, ...).
@@ -85,11 +89,11 @@ public struct UnitLadder: Equatable, Sendable {
             return .act(.contain(unit: unit, memoryMax: limits.max, memoryHigh: limits.high,
                                  swapMax: settings.ladder.containSwapMaxBytes))
         }
-        // A young grower is restarted only on a hard limit (stall, no room): before that it is
-        // throttled, which a warm-up survives while a leak keeps growing into its own swap.
-        let young = (candidate.ageSeconds ?? .infinity) < settings.warmUp.youngSeconds
-            && candidate.warmUp != .outgrowsThrottle
-        let restartAllowed = young ? (absorbLimit?.isHard ?? false) : restartDue
+        // A unit that may be warming up is never throttled (a throttle would slow its start)
+        // and restarted only when the VM cannot absorb it: growing at this rate and size, it
+        // would take the VM down whether it is a leak or a warm-up too large for the VM.
+        let restartAllowed = candidate.mayBeWarmingUp ? absorbLimit != nil && candidate.growsNow(settings: settings)
+            : restartDue
         if restartAllowed && mayRestart {
             let throttled = if case .throttled = step { true } else { false }
             step = .restarting(since: time, killed: false)
@@ -99,6 +103,8 @@ public struct UnitLadder: Equatable, Sendable {
             if restartDue, let blocker = candidate.restartBlocker { return .hold(.restartBlocked(blocker)) }
             return .hold(.alreadyThrottled)
         }
+        if candidate.mayBeWarmingUp { return .hold(.restartBlocked(.warmingUp)) }
+        guard candidate.throttleHelps(settings: settings) else { return .hold(.throttleCannotHelp) }
         let high = Self.throttleValue(candidate, settings: settings)
         step = .throttled(memoryHigh: high, since: time, quietSince: nil)
         baseline = ThrottleBaseline(time: time, footprintBytes: candidate.figures.footprintBytes)
@@ -139,19 +145,6 @@ public struct UnitLadder: Equatable, Sendable {
     public mutating func restartFinished() {
         if case .restarting = step { step = .idle }
         baseline = nil
-    }
-
-    /// A young unit throttled for at least `settleSeconds` whose footprint has grown since at a
-    /// rate that alone would use up the VM's room (available plus usable swap) within
-    /// `restartHorizonSeconds`: a leak, not a warm-up. A warm-up stops, and a throttled one
-    /// slows; a leak goes on (into its own swap when the throttle holds it, past the throttle
-    /// when it does not), and the VM could not absorb it for long either way.
-    public func outgrowsThrottle(_ figures: UnitMemoryHistory.Figures, roomBytes: UInt64, at time: Double,
-                                 settleSeconds: Double, settings: PolicySettings) -> Bool {
-        guard case .throttled = step, let baseline, time - baseline.time >= settleSeconds else { return false }
-        let rate = (Double(figures.footprintBytes) - Double(baseline.footprintBytes)) / (time - baseline.time)
-        guard rate > 0 else { return false }
-        return Double(roomBytes) / rate <= settings.ladder.restartHorizonSeconds
     }
 
     /// `headroom release UNIT`: lifts a containment or a throttle.

@@ -29,8 +29,13 @@ public struct UnitMemoryHistory: Sendable {
     public private(set) var startedAt: Double?
     /// Restarts seen while Headroom watched (a start time that moved forward).
     public private(set) var restarts = 0
-    /// What it held (working set plus swap) just before its last restart.
+    /// The most it held (working set plus swap) in the run that ended at its last restart.
     public private(set) var levelAtLastRestart: UInt64?
+    /// How fast that run grew on average, from its start to its peak (bytes per second).
+    public private(set) var rateBeforeRestart: Double?
+    /// The most it held in the current run, and when.
+    private var runPeakBytes: UInt64 = 0
+    private var runPeakTime: Double?
     /// Working set at its first sample of the current run.
     public private(set) var startBytes: UInt64?
     /// What it settled at in the current run: its working set when its short growth first
@@ -42,7 +47,7 @@ public struct UnitMemoryHistory: Sendable {
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
 
-    static let shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+    static let recentWindow = 3.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
 
@@ -75,16 +80,23 @@ public struct UnitMemoryHistory: Sendable {
         medium.add(time: time, value: value)
         long.add(time: time, value: value)
         if startBytes == nil { startBytes = latest.footprintBytes }
+        if latest.footprintBytes >= runPeakBytes {
+            runPeakBytes = latest.footprintBytes
+            runPeakTime = time
+        }
         noteSettling(time: time, settings: settings)
     }
 
     private mutating func noteRestart() {
-        // Restarted while no daemon watched (first sample of a restored history): the level it
-        // reached is unknown, and 0 would make any size "regrowing"; the restored level stays.
-        if latestTime != nil {
-            levelAtLastRestart = UInt64(short.maximum(since: (latestTime ?? 0) - Self.shortWindow)
-                                        ?? Double(latest.footprintBytes))
+        // The run's own peak, not the last seconds: the samples just before a restart is seen
+        // may already be the dying or the new process. No peak (a restored history's first
+        // sample: restarted while no daemon watched): the restored level stays.
+        if runPeakBytes > 0 { levelAtLastRestart = runPeakBytes }
+        if let start = self.startedAt, let peakTime = runPeakTime, peakTime > start + 1, let startBytes {
+            rateBeforeRestart = (Double(runPeakBytes) - Double(startBytes)) / (peakTime - start)
         }
+        runPeakBytes = 0
+        runPeakTime = nil
         restarts += 1
         earlierSettledBytes = settledBytes ?? earlierSettledBytes
         settledBytes = nil
@@ -110,15 +122,25 @@ public struct UnitMemoryHistory: Sendable {
     /// The size it normally has: what it settled at (this run or an earlier one), else its start size.
     public var normalBytes: UInt64? { earlierSettledBytes ?? settledBytes ?? startBytes }
 
-    /// After a restart it grew back to `regrowPercent` of the level it was restarted at.
+    /// After a restart it grows again: back to `regrowPercent` of the level it was restarted
+    /// at, or by at least `growthMinimumBytes` since this run's start at half the rate or more
+    /// of its run before the restart (a leak that comes back is seen on its way up,
+    /// before the VM is short again). A unit that came back at its normal size and stays
+    /// there is not regrowing.
     public func isRegrowing(settings: PolicySettings.Candidates) -> Bool {
         guard restarts > 0, let level = levelAtLastRestart else { return false }
-        return Double(latest.footprintBytes) >= Double(level) * settings.regrowPercent / 100
+        let now = latest.footprintBytes
+        if Double(now) >= Double(level) * settings.regrowPercent / 100 { return true }
+        guard let startBytes, now >= startBytes + settings.growthMinimumBytes,
+              let before = rateBeforeRestart, before > 0,
+              let rate = short.slope(since: (latestTime ?? 0) - 10, minimumSpan: 2) else { return false }
+        return rate >= before / 2
     }
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
-        UnitGrowth(short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
+        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 1),
+                   short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
                    medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
                    long: Self.rate(long, time, Self.longWindow, since, minimumSpan: 600))
     }
@@ -143,6 +165,8 @@ public struct UnitGrowth: Equatable, Sendable {
         public var bytes: Double { bytesPerSecond * seconds }
     }
 
+    /// The last 3 s: whether it still grows now (a warm-up that stopped does not).
+    public var recent: Rate
     public var short: Rate
     public var medium: Rate
     public var long: Rate

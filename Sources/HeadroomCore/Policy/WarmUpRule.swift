@@ -20,14 +20,13 @@ public enum WarmUpRule {
     }
 
     public enum Verdict: Equatable, Sendable {
-        /// Older than `youngSeconds`, or its start is unknown: judged on its growth since then.
+        /// Older than `youngSeconds`, its start unknown, growing back after a restart, or a
+        /// platform unit past its budget: judged on its growth.
         case notYoung
-        /// Young, and the VM absorbs it: throttle at most.
+        /// Young, and the VM absorbs it: left alone.
         case warmingUp
         /// Young, but the VM cannot take more: treated like any grower.
         case cannotAbsorb(AbsorbLimit)
-        /// Young, throttled, and growing on as fast as before: a leak (`UnitLadder.outgrowsThrottle`).
-        case outgrowsThrottle
 
         public var shieldsFromRestart: Bool { self == .warmingUp }
     }

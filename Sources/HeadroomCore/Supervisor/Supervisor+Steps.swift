@@ -56,7 +56,7 @@ extension Supervisor {
                                forecast: Double?, detail: String?, into out: inout [SupervisorAction],
                                calls: (String) -> [SupervisorAction]) {
         let remedy = Remedy(kind: kind, unit: unit, since: o.time, availableAtStart: o.system.meminfo.memAvailable)
-        let opened = newIncident(remedy.incidentKind, o, trigger: trigger, forecastSeconds: forecast)
+        let opened = newIncident(remedy.incidentKind, o, trigger: trigger, forecastSeconds: forecast, fromPolicy: true)
         actions.act(remedy, detail: detail, calls: calls, opening: { opened }, wallClockMs: o.wallClockMs,
                     into: &out)
     }
@@ -64,7 +64,8 @@ extension Supervisor {
     /// Headroom could not act (the limiter already holds repeats back to one per cause per 10 min).
     private mutating func fileNoAction(_ reason: CulpritChooser.NoActionReason, _ o: Observation, trigger: Trigger,
                                        forecast: Double?, into out: inout [SupervisorAction]) {
-        var incident = newIncident(.noActionableCulprit, o, trigger: trigger, forecastSeconds: forecast)
+        var incident = newIncident(.noActionableCulprit, o, trigger: trigger, forecastSeconds: forecast,
+                                   fromPolicy: true)
         incident.outcome = .noAction
         incident.noActionReason = reason
         incident.narrative = Narrative.noAction(reason, trigger: trigger, candidates: incident.candidates)

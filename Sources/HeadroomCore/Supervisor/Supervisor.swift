@@ -129,8 +129,10 @@ public struct Supervisor: Sendable {
         out.append(.journalIncident(incident))
     }
 
+    /// - Parameter fromPolicy: list the candidates as the policy's last decision weighed them
+    ///   (an action or a "could not act"); otherwise (a kernel OOM kill) rank this observation.
     mutating func newIncident(_ kind: Incident.Kind, _ o: Observation, trigger: Trigger,
-                              forecastSeconds: Double?) -> Incident {
+                              forecastSeconds: Double?, fromPolicy: Bool = false) -> Incident {
         sequence += 1
         let report = BudgetReport.compute(system: o.system, services: o.services,
                                           perServiceAvailable: o.perServiceAvailable, config: budget)
@@ -138,7 +140,8 @@ public struct Supervisor: Sendable {
             id: "\(o.wallClockMs)-\(sequence)", kind: kind, startedAtMs: o.wallClockMs,
             updatedAtMs: o.wallClockMs, level: level, trigger: trigger,
             system: Incident.SystemSnapshot(o.system, forecastSeconds: forecastSeconds),
-            budget: report, candidates: rank(o), culprit: nil, outcome: .pending, narrative: "",
+            budget: report, candidates: fromPolicy && !policy.lastCandidates.isEmpty
+                ? Candidate.fromPolicy(policy.lastCandidates, settings: settings.policy) : rank(o), culprit: nil, outcome: .pending, narrative: "",
             dryRun: settings.dryRun)
     }
 }

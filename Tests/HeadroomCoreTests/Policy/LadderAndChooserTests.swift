@@ -26,9 +26,11 @@ struct LadderAndChooserTests {
         else if shmem * 2 >= workingSet && shmem > 0 { blocker = .sharedMemory(bytes: shmem) }
         return UnitCandidate(
             unit: unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
-            growth: UnitGrowth(short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
+            growth: UnitGrowth(recent: .init(bytesPerSecond: rate, seconds: 3), short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
                                long: .init(bytesPerSecond: 0, seconds: 0)),
-            ageSeconds: age, warmUp: .notYoung, regrowing: regrowing, restarts: restarts, normalBytes: 100 * mib,
+            ageSeconds: age,
+            mayBeWarmingUp: (age ?? .infinity) < settings.warmUp.youngSeconds && !regrowing && !(platform && over > 0),
+            warmUp: .notYoung, regrowing: regrowing, restarts: restarts, normalBytes: 100 * mib,
             harmClass: harm, exclusion: protected ? .protected : harm == nil ? .steady : nil, restartBlocker: blocker,
             restartFreesBytes: workingSet.over(shmem).over(100 * mib),
             responsibility: Double(over) + rate * settings.ladder.throttleHorizonSeconds)
@@ -64,7 +66,7 @@ struct LadderAndChooserTests {
     @Test("ladder: a throttle is lifted after the horizon stayed ample for lift_after_seconds, not before")
     func lift() {
         var ladder = UnitLadder(unit: "db.service")
-        let db = Self.candidate("db.service", workingSet: 900 * Self.mib, rate: Double(50 * Self.mib))
+        let db = Self.candidate("db.service", workingSet: 900 * Self.mib, rate: Double(20 * Self.mib))
         _ = ladder.escalate(db, horizon: Self.reading(room: Self.gib, seconds: 60), absorbLimit: nil,
                             memTotal: 3 * Self.gib, at: 0, settings: Self.settings)
         let ample = Self.reading(room: 2 * Self.gib, seconds: nil)
@@ -78,16 +80,41 @@ struct LadderAndChooserTests {
         #expect(ladder.step == .idle)
     }
 
-    @Test("ladder: a young grower is throttled, not restarted, until the limit is hard")
-    func youngThrottledFirst() {
+    @Test("ladder: a unit that may be warming up is never throttled, and restarted only when the VM cannot absorb it")
+    func youngNeverThrottled() {
         var ladder = UnitLadder(unit: "app.service")
         let young = Self.candidate("app.service", workingSet: Self.gib, rate: Double(100 * Self.mib), age: 20)
-        let soft = ladder.escalate(young, horizon: Self.reading(room: Self.gib, seconds: 10), absorbLimit: .ramRunningOut,
-                                   memTotal: 3 * Self.gib, at: 0, settings: Self.settings)
-        #expect(soft == .act(.throttle(unit: "app.service", memoryHigh: 1076 * Self.mib)))
-        let hard = ladder.escalate(young, horizon: Self.reading(room: 100 * Self.mib, seconds: 2),
-                                   absorbLimit: .roomBelowReserve, memTotal: 3 * Self.gib, at: 20, settings: Self.settings)
-        #expect(hard == .act(.restart(unit: "app.service", liftingThrottle: true)))
+        let due = ladder.escalate(young, horizon: Self.reading(room: Self.gib, seconds: 10), absorbLimit: nil,
+                                  memTotal: 3 * Self.gib, at: 0, settings: Self.settings)
+        #expect(due == .hold(.restartBlocked(.warmingUp)))
+        #expect(ladder.step == .idle)
+        let forecast = ladder.escalate(young, horizon: Self.reading(room: Self.gib, seconds: 10),
+                                       absorbLimit: .ramRunningOut, memTotal: 3 * Self.gib, at: 1, settings: Self.settings)
+        #expect(forecast == .act(.restart(unit: "app.service", liftingThrottle: false)))
+    }
+
+    @Test("ladder: a platform unit past its budget, or a unit growing back, is not shielded by its youth")
+    func youthShieldsOnlyWarmUps() {
+        let agent = Self.candidate("telegraf.service", category: .monitoring, workingSet: 300 * Self.mib,
+                                   expected: 256 * Self.mib, rate: Double(8 * Self.mib), age: 30)
+        let regrowing = Self.candidate("worker.service", workingSet: 300 * Self.mib, rate: Double(8 * Self.mib),
+                                       age: 30, regrowing: true, restarts: 1)
+        #expect(!agent.mayBeWarmingUp && !regrowing.mayBeWarmingUp)
+        var ladder = UnitLadder(unit: "telegraf.service")
+        #expect(ladder.escalate(agent, horizon: Self.reading(room: Self.gib, seconds: 120), absorbLimit: nil,
+                                memTotal: 2 * Self.gib, at: 0, settings: Self.settings)
+            == .act(.throttle(unit: "telegraf.service", memoryHigh: 315 * Self.mib)))
+    }
+
+    @Test("ladder: a grower faster than swap takes pages is not throttled (it would only stall); restarted when due")
+    func fastGrowerNotThrottled() {
+        var ladder = UnitLadder(unit: "leak.service")
+        let fast = Self.candidate("leak.service", workingSet: Self.gib, rate: Double(100 * Self.mib))
+        #expect(ladder.escalate(fast, horizon: Self.reading(room: 2 * Self.gib, seconds: 90), absorbLimit: nil,
+                                memTotal: 2 * Self.gib, at: 0, settings: Self.settings) == .hold(.throttleCannotHelp))
+        #expect(ladder.escalate(fast, horizon: Self.reading(room: Self.gib, seconds: 20), absorbLimit: nil,
+                                memTotal: 2 * Self.gib, at: 1, settings: Self.settings)
+            == .act(.restart(unit: "leak.service", liftingThrottle: false)))
     }
 
     @Test("ladder: a regrowing unit is contained at a size from its normal size and the VM's room; release lifts it")

@@ -64,10 +64,27 @@ struct PolicyPieceTests {
         let fast = try! #require(last)
         #expect(fast.basis == .ramBeyondSwapRate)
         #expect((9...12).contains(fast.seconds ?? 0))
-        // Stall: horizon 0 whatever the trend.
-        let stalled = horizon.observe(time: 6, meminfo: Self.meminfo(available: Self.gib, swapFree: Self.gib),
-                                      pressure: Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: 20)))
+        // No swap: nothing takes any of the growth off RAM; 20 MiB/s off 1 GiB is RAM's 51 s.
+        horizon.reset()
+        for step in 0...10 {
+            let t = Double(step) * 0.5
+            last = horizon.observe(time: t, meminfo: Self.meminfo(available: Self.gib - UInt64(t * 20) * Self.mib,
+                                                                  swapFree: 0, swapTotal: 0),
+                                   pressure: Pressure())
+        }
+        let noSwap = try! #require(last)
+        #expect((45...55).contains(noSwap.ramSeconds ?? 0))
+        // Stall: horizon 0 whatever the trend, while stall time accrues.
+        func full(_ avg10: Double, total: UInt64) -> Pressure {
+            Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: avg10, avg60: 0, avg300: 0,
+                                                                       totalMicroseconds: total))
+        }
+        let plenty = Self.meminfo(available: Self.gib, swapFree: Self.gib)
+        let stalled = horizon.observe(time: 6, meminfo: plenty, pressure: full(20, total: 2_000_000))
         #expect(stalled.seconds == 0 && stalled.basis == .stall)
+        #expect(horizon.observe(time: 6.5, meminfo: plenty, pressure: full(22, total: 2_300_000)).stalled)
+        // The stall ended (the total stopped), avg10 still lags high: not a stall any more.
+        #expect(!horizon.observe(time: 7, meminfo: plenty, pressure: full(21, total: 2_300_000)).stalled)
     }
 
     @Test("a warm-up that stops is not extrapolated: the fast trend goes flat")
@@ -91,6 +108,33 @@ struct PolicyPieceTests {
         stat.shmem = shmem
         return ServiceSample(unit: unit, cgroupPath: "system.slice/\(unit)", current: workingSet, swapCurrent: 0,
                              stat: stat, pressure: nil, events: CgroupMemoryEvents())
+    }
+
+    @Test("a warm-up that stopped is shielded even while the VM still stalls; one still growing is not")
+    func stoppedWarmUpUnderStall() {
+        let settings = PolicySettings()
+        func history(stopsAt top: UInt64) -> UnitMemoryHistory {
+            var history = UnitMemoryHistory(unit: "db.service")
+            for step in 0...80 {
+                let t = Double(step) * 0.25
+                let size = min(top, 100 * Self.mib + UInt64(t * 100) * Self.mib)
+                history.observe(time: t, sample: Self.sample("db.service", workingSet: size), startedAt: 0,
+                                settings: settings)
+            }
+            return history
+        }
+        let stall = Self.reading(room: Self.gib, seconds: 0, stalled: true, available: 10 * Self.mib)
+        func candidate(_ history: UnitMemoryHistory) -> UnitCandidate {
+            UnitCandidate(history: history, at: 20, horizon: stall, memTotal: 2 * Self.gib, category: .application,
+                          expected: nil, isProtected: false, settings: settings)
+        }
+        let stopped = candidate(history(stopsAt: 1500 * Self.mib))
+        #expect(stopped.mayBeWarmingUp && stopped.restartBlocker == .warmingUp)
+        let growing = candidate(history(stopsAt: 4 * Self.gib))
+        #expect(growing.mayBeWarmingUp && growing.restartBlocker == nil)
+        var ladder = UnitLadder(unit: "db.service")
+        #expect(ladder.escalate(growing, horizon: stall, absorbLimit: .stall, memTotal: 2 * Self.gib, at: 20,
+                                settings: settings) == .act(.restart(unit: "db.service", liftingThrottle: false)))
     }
 
     @Test("history: age from its start, a restart is seen from the start time, regrowth past the level at restart")

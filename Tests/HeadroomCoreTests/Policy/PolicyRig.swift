@@ -59,6 +59,8 @@ struct PolicyRig {
     var events: [Event] = []
     var overflow: UInt64 = 0
     var stallTicks = 0
+    /// PSI full total: grows while the rig stalls.
+    var stallMicroseconds: UInt64 = 0
     var ranOut = false
     var minimumAvailable = UInt64.max
     var pendingRestarts: [(unit: String, at: Double)] = []
@@ -128,7 +130,10 @@ struct PolicyRig {
         let outNow = swapUsed >= swapTotal && newOverflow > 0
         if outNow { ranOut = true; swapUsed = swapTotal }
         let stalled = stalledNow || outNow
-        if stalled { stallTicks += 1 }
+        if stalled {
+            stallTicks += 1
+            stallMicroseconds += UInt64(step * 400_000)
+        }
         var info = Meminfo()
         info.memTotal = memTotal
         info.memAvailable = ram < memTotal - floor ? memTotal - ram : floor
@@ -137,7 +142,8 @@ struct PolicyRig {
         info.swapFree = swapTotal - swapUsed
         let full = stalled ? 40.0 : 0
         let system = SystemSample(meminfo: info, pressure: Pressure(some: PressureLine(avg10: full),
-                                                                    full: PressureLine(avg10: full)),
+                                                                    full: PressureLine(avg10: full, avg60: 0, avg300: 0,
+                                                                                       totalMicroseconds: stallMicroseconds)),
                                   vmstat: Vmstat(), swaps: [], swappiness: 1,
                                   installed: InstalledMemory(bytes: memTotal + 150 * Self.mib, source: .memoryBlocks))
         let samples = units.map { unit in

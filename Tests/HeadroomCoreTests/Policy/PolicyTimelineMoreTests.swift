@@ -26,8 +26,28 @@ struct PolicyTimelineMoreTests {
         #expect(!rig.touched("shop.service"))
         let where_ = rig.filed.filter { if case .memoryInSharedMemory(let unit, _) = $0 { unit == "report-cache.service" } else { false } }
         #expect(where_.count == 1, "\(rig.story)")
+        // Filed when the horizon first turned short (not only once the VM could not absorb),
+        // with what the tmpfs held then.
         guard case .memoryInSharedMemory(_, let bytes) = try #require(where_.first) else { return }
-        #expect(bytes > 500 * Self.mib)
+        #expect(bytes > 50 * Self.mib)
+    }
+
+    @Test("a young service filling a tmpfs the VM still absorbs: nobody touched, filed once, naming where",
+          arguments: Size.throughBoth([
+        Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 900 * mib, rate: 16 * mib),
+        Size(installed: 3 * gib, swap: gib, base: 500 * mib, amount: 2000 * mib, rate: 32 * mib),
+    ]))
+    func youngTmpfsWriter(size: Size) throws {
+        let growth = Shape.ramp(from: 10 * Self.mib, to: size.amount, perSecond: size.rate)
+        var writer = PolicyRig.Unit("cache-writer.service", startedAt: 0, size: growth)
+        writer.shmem = { age in growth(age).over(8 * Self.mib) }
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [writer, PolicyTimelineTests.bystander(600 * Self.mib)], driver: size.driver)
+        rig.run(until: Double(size.amount / size.rate) + 60)
+        #expect(rig.actions(on: "cache-writer.service").isEmpty, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        let where_ = rig.filed.filter { if case .memoryInSharedMemory(let unit, _) = $0 { unit == "cache-writer.service" } else { false } }
+        #expect(where_.count == 1, "\(rig.story)")
     }
 
     @Test("a runaway in an SSH session: the session is not restarted, nobody else pays; its process is the target",

@@ -25,7 +25,7 @@ struct PolicyTimelineTests {
         PolicyRig.Unit("shop.service", size: Shape.steady(size))
     }
 
-    @Test("database warm-up, flat after: never restarted or contained, bystander untouched", arguments: Size.throughBoth([
+    @Test("database warm-up, flat after: never throttled, restarted or contained, bystander untouched", arguments: Size.throughBoth([
         Size(installed: 3 * gib, swap: gib, base: 900 * mib, amount: 1400 * mib, rate: 150 * mib),
         Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 5 * gib, rate: 400 * mib),
     ]))
@@ -35,13 +35,10 @@ struct PolicyTimelineTests {
         var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
                             units: [db, Self.bystander()], driver: size.driver)
         rig.run(until: 400)
-        #expect(rig.restarts(of: "postgresql.service") == 0)
-        #expect(!rig.actions(on: "postgresql.service").contains { $0.isContain })
+        #expect(rig.actions(on: "postgresql.service").isEmpty, "not even throttled\n\(rig.story)")
         #expect(!rig.touched("shop.service"))
         #expect(!rig.ranOut)
         #expect(rig.stallTicks == 0, "\(rig.story)")
-        // A throttle, if any, is lifted once the warm-up is over.
-        #expect(rig.unit("postgresql.service").memoryHigh == nil)
     }
 
     @Test("nix-daemon build ramps inside the management reserve, holds, exits: left alone", arguments: Size.throughBoth([
@@ -80,6 +77,27 @@ struct PolicyTimelineTests {
         #expect(!rig.touched("customer-app.service"))
         #expect(!rig.ranOut)
         #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
+
+    @Test("an agent leaking from its own start beside an application warming up fast: the agent, never the application",
+          arguments: Size.throughBoth([
+        Size(installed: 3 * gib, swap: gib, base: 400 * mib, amount: 1900 * mib, rate: 16 * mib),
+        // Fast warm-ups must stop with ~3 s of their rate beyond swap still free in RAM
+        // (docs/OPERATIONS.md, "Warm-ups"): 700 MiB at 200 MiB/s leaves ~600 MiB here.
+        Size(installed: 2 * gib, swap: gib, base: 350 * mib, amount: 700 * mib, rate: 8 * mib),
+    ]))
+    func youngAgentBesideFastApplication(size: Size) throws {
+        let app = PolicyRig.Unit("crm.service", slice: "customer.slice", startedAt: 0,
+                                 size: Shape.ramp(from: 50 * Self.mib, to: size.amount, perSecond: 200 * Self.mib))
+        var agent = PolicyRig.Unit("sensu-client.service", startedAt: 0,
+                                   size: Shape.leak(from: 200 * Self.mib, perSecond: size.rate))
+        agent.afterRestart = Shape.leak(from: 200 * Self.mib, perSecond: size.rate)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [app, agent, Self.bystander(100 * Self.mib)], driver: size.driver)
+        rig.run(until: 240, step: 0.25)
+        #expect(!rig.actions(on: "sensu-client.service").isEmpty, "\(rig.story)")
+        #expect(!rig.touched("crm.service"), "\(rig.story)")
+        #expect(!rig.ranOut)
     }
 
     @Test("a leak that regrows after every restart is contained, in system.slice and in a custom slice",
@@ -151,7 +169,7 @@ struct PolicyTimelineTests {
 }
 
 extension PolicyTimelineTests {
-    @Test("a fast leak from a unit's start (young): throttled, then restarted before any stall", arguments: Size.throughBoth([
+    @Test("a fast leak from a unit's start (young): restarted before any stall, never throttled", arguments: Size.throughBoth([
         Size(installed: 2 * gib, swap: gib, base: 350 * mib, amount: 0, rate: 128 * mib),
         Size(installed: 4 * gib, swap: gib, base: 900 * mib, amount: 0, rate: 256 * mib),
     ]))
@@ -162,6 +180,7 @@ extension PolicyTimelineTests {
                             units: [leak, Self.bystander(200 * Self.mib)], driver: size.driver)
         rig.run(until: 120, step: 0.25)
         #expect(rig.restarts(of: "leak.service") == 1, "\(rig.story)")
+        #expect(!rig.actions(on: "leak.service").contains { $0.isThrottle }, "\(rig.story)")
         #expect(!rig.touched("shop.service"))
         #expect(!rig.ranOut)
         #expect(rig.stallTicks == 0, "\(rig.story)")

@@ -54,6 +54,25 @@ struct SupervisorLadderIncidentTests {
         #expect(supervisor.released(unit: "leaky-worker.service").count == 1)
     }
 
+    @Test("the incident lists the candidates as the policy weighed them: the culprit first, a warm-up with its reason")
+    func candidatesFromPolicy() throws {
+        var leak = PolicyRig.Unit("leaky-worker.service", size: Shape.leak(from: 80 * Self.mib, perSecond: 96 * Self.mib,
+                                                                            after: 86_400))
+        leak.afterRestart = Shape.steady(80 * Self.mib)
+        let warmUp = PolicyRig.Unit("postgresql.service", startedAt: 0,
+                                    size: Shape.ramp(from: 50 * Self.mib, to: 300 * Self.mib, perSecond: 20 * Self.mib))
+        var rig = PolicyRig(installed: 3 * Self.gib, baseUsed: 600 * Self.mib, swap: Self.gib,
+                            units: [leak, warmUp, PolicyTimelineTests.bystander()], driver: .supervisor)
+        rig.run(until: 60, step: 0.25)
+        let incident = try #require(rig.incidents.first { $0.kind == .restart }, "\(rig.story)")
+        #expect(incident.candidates.first?.unit == "leaky-worker.service")
+        #expect(incident.candidates.first?.exclusion == nil)
+        let db = try #require(incident.candidates.first { $0.unit == "postgresql.service" })
+        #expect(db.exclusion == .warmingUp, "\(incident.candidates)")
+        let shop = try #require(incident.candidates.first { $0.unit == "shop.service" })
+        #expect(shop.exclusion == .steadyWithinBudget)
+    }
+
     @Test("tmpfs: one no_actionable_culprit incident naming where the memory is, not one per tick",
           arguments: [(2 * gib, 24 * mib), (6 * gib, 96 * mib)] as [(UInt64, UInt64)])
     func tmpfsIncident(installed: UInt64, rate: UInt64) throws {
