@@ -66,12 +66,14 @@ struct JSONFields {
         return seconds
     }
 
-    func optionalSeconds(_ key: String) throws(FieldError) -> Double? {
+    func optionalSeconds(_ key: String) throws(FieldError) -> Double? { try optionalNumber(key, "seconds (a number)") }
+
+    func optionalNumber(_ key: String, _ expected: String = "a number") throws(FieldError) -> Double? {
         switch present(key) {
         case nil: return nil
         case .integer(let whole)?: return Double(whole)
-        case .number(let seconds)?: return seconds
-        default: throw wrong(key, "seconds (a number)")
+        case .number(let number)?: return number
+        default: throw wrong(key, expected)
         }
     }
 

@@ -57,14 +57,16 @@ extension PolicyMemory {
          ("settled_bytes", \.settledBytes),
          ("earlier_settled_bytes", \.earlierSettledBytes)]
     }
-    static var rememberedTimes: [(key: String, field: WritableKeyPath<UnitMemoryHistory.Remembered, Double?>)] {
+    /// Times in seconds (`*_s`) and rates (`*_per_s`): a rate added to `Remembered`, such as the
+    /// history's `rateBeforeRestart`, is `("rate_before_restart_bytes_per_s", \.rateBeforeRestart)`.
+    static var rememberedNumbers: [(key: String, field: WritableKeyPath<UnitMemoryHistory.Remembered, Double?>)] {
         [("started_at_s", \.startedAt)]
     }
 
     static func encode(_ memory: UnitMemoryHistory.Remembered) -> JSONValue {
         var object: [String: JSONValue] = ["unit": .string(memory.unit), "restarts": .integer(Int64(memory.restarts))]
         for (key, field) in rememberedBytes { if let bytes = memory[keyPath: field] { object[key] = .bytes(bytes) } }
-        for (key, field) in rememberedTimes { if let time = memory[keyPath: field] { object[key] = .number(time) } }
+        for (key, field) in rememberedNumbers { if let number = memory[keyPath: field] { object[key] = .number(number) } }
         return .object(object)
     }
 
@@ -74,7 +76,7 @@ extension PolicyMemory {
         var memory = UnitMemoryHistory.Remembered(unit: try entry.unitName("unit"), startedAt: nil, restarts: Int(restarts),
                                                   levelAtLastRestart: nil, settledBytes: nil, earlierSettledBytes: nil)
         for (key, field) in rememberedBytes { memory[keyPath: field] = try entry.optionalBytes(key) }
-        for (key, field) in rememberedTimes { memory[keyPath: field] = try entry.optionalSeconds(key) }
+        for (key, field) in rememberedNumbers { memory[keyPath: field] = try entry.optionalNumber(key) }
         return memory
     }
 }

@@ -78,7 +78,7 @@ struct PolicyMemoryTests {
         ("{\"version\": 1, \"boot_id\": \"b\", \"units\": [{\"unit\": \"a.service\", \"restarts\": 0, "
             + "\"settled_bytes\": -5}], \"ladders\": []}", "units[0].settled_bytes: expected a number of bytes (0 or more)"),
         ("{\"version\": 1, \"boot_id\": \"b\", \"units\": [{\"unit\": \"a.service\", \"restarts\": 0, "
-            + "\"started_at_s\": \"now\"}], \"ladders\": []}", "units[0].started_at_s: expected seconds (a number), found a string"),
+            + "\"started_at_s\": \"now\"}], \"ladders\": []}", "units[0].started_at_s: expected a number, found a string"),
         ("{\"version\": 1, \"boot_id\": \"b\", \"units\": [{\"unit\": \"a.service\", \"restarts\": 0}, "
             + "{\"unit\": \"a.service\", \"restarts\": 1}], \"ladders\": []}", "units[1]: 'a.service' is listed twice"),
         ("{\"version\": 1, \"boot_id\": \"b\", \(units), \"ladders\": [{\"unit\": \"a.service\", \"step\": \"evicted\"}]}",
