@@ -48,6 +48,7 @@ enum FuzzTargets {
         "status": { bytes in _ = try? DaemonStatus.parse(bytes) },
         "runtime-limits": fuzzRuntimeLimits,
         "budget-record": fuzzBudgetRecord,
+        "policy-state": fuzzPolicyState,
         "cmdline": { bytes in _ = ProcessSnapshot.command(commandLine: bytes, name: "fuzz") },
         "ticket-state": fuzzTicketState,
         "byte-size": { bytes in
@@ -84,6 +85,16 @@ enum FuzzTargets {
         let written = Array(record.jsonValue.rendered().utf8)
         guard (try? RuntimeLimitRecord.parse(written, path: "written")) == record else {
             fatalError("a runtime-limit record does not survive a write and a read: \(String(decoding: written, as: UTF8.self))")
+        }
+    }
+
+    /// A policy state that reads must be written and read back unchanged (the daemon carries
+    /// restarts and ladder steps across its restarts through it).
+    static func fuzzPolicyState(_ bytes: [UInt8]) {
+        guard let memory = try? PolicyMemory.parse(bytes, path: "fuzz") else { return }
+        let written = Array(memory.jsonValue.rendered().utf8)
+        guard (try? PolicyMemory.parse(written, path: "written")) == memory else {
+            fatalError("a policy state does not survive a write and a read: \(String(decoding: written, as: UTF8.self))")
         }
     }
 

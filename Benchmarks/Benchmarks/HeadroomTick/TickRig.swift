@@ -9,7 +9,10 @@ final class TickRig: @unchecked Sendable {
     let tick: Tick
     var time = 0.0
 
-    init(services count: Int) throws {
+    /// - Parameter remembering: restore a policy memory first (a fifth of the units restarted, three
+    ///   contained), as a daemon restarted after a leak would: the state file's change check
+    ///   (`PolicyMemory.Fingerprint`, computed in `Tick`) then hashes them on every tick.
+    init(services count: Int, remembering: Bool = false) throws {
         root = try FixtureTree.make(services: count)
         // As the daemon makes it: unit start times are read when a cgroup is (re)opened.
         let services = ServiceSampler(visibility: .available(cgroupRoot: root + "/sys/fs/cgroup"), keepFilesOpen: true,
@@ -21,6 +24,19 @@ final class TickRig: @unchecked Sendable {
         tick = Tick(systemSampler: SystemSampler(paths: KernelPaths(root: root), keepFilesOpen: true),
                     serviceSampler: services,
                     supervisor: Supervisor(settings: SupervisorSettings(), budget: .platformDefault))
+        if remembering { Self.remember(listed.services.map(\.unit), in: tick) }
+    }
+
+    private static func remember(_ units: [String], in tick: Tick) {
+        let restarted = units.enumerated().filter { $0.offset % 5 == 0 }.map(\.element)
+        let histories = restarted.map { unit in
+            UnitMemoryHistory.Remembered(unit: unit, startedAt: -100, restarts: 2, levelAtLastRestart: 500 << 20,
+                                         settledBytes: 20 << 20, earlierSettledBytes: 20 << 20)
+        }
+        let ladders = restarted.prefix(3).map { unit in
+            UnitLadder(unit: unit, step: .contained(memoryMax: 600 << 20, memoryHigh: 540 << 20, since: -50))
+        }
+        PolicyMemory(bootID: "bench", histories: histories, ladders: ladders).restore(into: &tick.supervisor)
     }
 
     /// One tick; returns a figure that depends on all of its work, for blackHole.

@@ -92,11 +92,16 @@ public struct PolicyEngine: Sendable {
         // A forecast (not a stall, not room already below the reserve) must hold like a short horizon.
         if let forecast = limit, !forecast.isHard, !sustained { limit = nil }
         var decisions: [Decision] = []
-        for index in ladders.indices where ladders.values[index].step != .idle {
-            if let action = ladders.values[index].tick(horizon: reading, absorbLimit: limit, at: time,
+        // Not `for index in ladders.indices`: the indices hold the storage, so the first ladder
+        // changed in place would copy it (a malloc every tick while a unit is contained).
+        var index = ladders.startIndex
+        while index != ladders.endIndex {
+            if ladders.values[index].step != .idle,
+               let action = ladders.values[index].tick(horizon: reading, absorbLimit: limit, at: time,
                                                        settings: settings) {
                 decisions.append(.act(action, candidate: nil, horizon: reading))
             }
+            ladders.formIndex(after: &index)
         }
         // The cool-down lets memory come back after an action; it ends early when the VM cannot
         // absorb again (a leak regrowing at once must not get 15 s to take the VM down).

@@ -64,8 +64,8 @@ public struct UnitLadder: Equatable, Sendable {
     }
 
     public let unit: String
-    public private(set) var step: Step = .idle
-    public private(set) var baseline: ThrottleBaseline?
+    public internal(set) var step: Step = .idle
+    public internal(set) var baseline: ThrottleBaseline?
 
     public init(unit: String) { self.unit = unit }
 

@@ -89,7 +89,8 @@ public struct UnitMemoryHistory: Sendable {
 
     private mutating func noteRestart() {
         // The run's own peak, not the last seconds: the samples just before a restart is seen
-        // may already be the dying or the new process.
+        // may already be the dying or the new process. No peak (a restored history's first
+        // sample: restarted while no daemon watched): the restored level stays.
         if runPeakBytes > 0 { levelAtLastRestart = runPeakBytes }
         if let start = self.startedAt, let peakTime = runPeakTime, peakTime > start + 1, let startBytes {
             rateBeforeRestart = (Double(runPeakBytes) - Double(startBytes)) / (peakTime - start)

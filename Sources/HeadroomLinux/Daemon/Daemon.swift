@@ -47,6 +47,8 @@ public final class Daemon {
     var budgetRecorder: BudgetRecorder?
     var lastBudgetObservation = -Double.infinity
     var budgetWriteFailed = false
+    /// The policy's memory in the state directory; made at start.
+    var policyState: PolicyStateFile?
     /// The blocking systemd client for start and stop (lifting throttles); nil without systemd.
     /// Tests replace it with a fake.
     var unitProperties: () -> (any UnitPropertyAccess)?
@@ -84,6 +86,7 @@ public final class Daemon {
     public func run() -> Int32 {
         takeSwappiness()
         recoverAtStart()
+        restorePolicyState()
         if case .unavailable(let reason) = tick.serviceSampler.visibility {
             log(.warning, "per-service figures are unavailable: \(reason); deciding from system figures only, "
                 + "no unit can be restarted")
@@ -106,6 +109,7 @@ public final class Daemon {
         }
         loop.enableWatchdog()
         let result = loop.run()
+        savePolicyStateAtStop()
         liftThrottles(when: "stop")
         restoreSwappiness()
         status.remove()
@@ -175,6 +179,7 @@ public final class Daemon {
                                         visibility: tick.serviceSampler.visibility, log: log)
             }
             executor.perform(decision.actions)
+            savePolicyStateIfChanged(now: now)
             afterDecision(decision, now: now)
         }
     }

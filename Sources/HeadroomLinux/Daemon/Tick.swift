@@ -25,6 +25,9 @@ public final class Tick {
     public let systemSampler: SystemSampler
     public let serviceSampler: ServiceSampler
     public var supervisor: Supervisor
+    /// The policy's memory after the last tick, in short: the daemon writes the state file when it
+    /// changes (`PolicyStateFile`). Computed here so that the malloc check covers it.
+    public private(set) var memoryFingerprint = PolicyMemory.Fingerprint()
 
     public init(systemSampler: SystemSampler, serviceSampler: ServiceSampler, supervisor: Supervisor) {
         self.systemSampler = systemSampler
@@ -47,6 +50,7 @@ public final class Tick {
         let observation = Observation(time: now, wallClockMs: wallClockMs, system: system,
                                       services: scan.services, perServiceAvailable: scan.visibility.isAvailable)
         let actions = supervisor.observe(observation)
+        memoryFingerprint = PolicyMemory.Fingerprint(supervisor.policy)
         return .decided(Decision(system: system, scan: scan, actions: actions, relisted: plan.relist))
     }
 }
