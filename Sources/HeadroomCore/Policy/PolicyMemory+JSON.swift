@@ -60,7 +60,7 @@ extension PolicyMemory {
     /// Times in seconds (`*_s`) and rates (`*_per_s`): a rate added to `Remembered`, such as the
     /// history's `rateBeforeRestart`, is `("rate_before_restart_bytes_per_s", \.rateBeforeRestart)`.
     static var rememberedNumbers: [(key: String, field: WritableKeyPath<UnitMemoryHistory.Remembered, Double?>)] {
-        [("started_at_s", \.startedAt)]
+        [("started_at_s", \.startedAt), ("rate_before_restart_bytes_per_s", \.rateBeforeRestart)]
     }
 
     static func encode(_ memory: UnitMemoryHistory.Remembered) -> JSONValue {

@@ -9,6 +9,9 @@ extension UnitMemoryHistory {
         public var levelAtLastRestart: UInt64?
         public var settledBytes: UInt64?
         public var earlierSettledBytes: UInt64?
+        /// How fast its run before the last restart grew (bytes per second): regrowth at that
+        /// rate is seen early, while the unit is still small.
+        public var rateBeforeRestart: Double?
 
         public init(unit: String, startedAt: Double?, restarts: Int, levelAtLastRestart: UInt64?,
                     settledBytes: UInt64?, earlierSettledBytes: UInt64?) {
@@ -22,8 +25,11 @@ extension UnitMemoryHistory {
     }
 
     public var remembered: Remembered {
-        Remembered(unit: unit, startedAt: startedAt, restarts: restarts, levelAtLastRestart: levelAtLastRestart,
-                   settledBytes: settledBytes, earlierSettledBytes: earlierSettledBytes)
+        var memory = Remembered(unit: unit, startedAt: startedAt, restarts: restarts,
+                                levelAtLastRestart: levelAtLastRestart, settledBytes: settledBytes,
+                                earlierSettledBytes: earlierSettledBytes)
+        memory.rateBeforeRestart = rateBeforeRestart
+        return memory
     }
 
     /// A history restored from the state directory. `startedAt` must be on the new process's

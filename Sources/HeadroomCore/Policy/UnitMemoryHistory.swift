@@ -57,6 +57,7 @@ public struct UnitMemoryHistory: Sendable {
         levelAtLastRestart = memory.levelAtLastRestart
         settledBytes = memory.settledBytes
         earlierSettledBytes = memory.earlierSettledBytes
+        rateBeforeRestart = memory.rateBeforeRestart
     }
 
     /// One tick of this unit.

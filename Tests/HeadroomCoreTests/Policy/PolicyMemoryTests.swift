@@ -10,9 +10,12 @@ struct PolicyMemoryTests {
     static let boot = "0f6e3b4a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 
     static func sample() -> PolicyMemory {
-        PolicyMemory(bootID: boot, histories: [
-            .init(unit: "leaky-worker.service", startedAt: 123_456.789_012_345, restarts: 2,
-                  levelAtLastRestart: 812 * mib + 3, settledBytes: 80 * mib, earlierSettledBytes: 79 * mib + 1),
+        var leaky = UnitMemoryHistory.Remembered(unit: "leaky-worker.service", startedAt: 123_456.789_012_345,
+                                                 restarts: 2, levelAtLastRestart: 812 * mib + 3,
+                                                 settledBytes: 80 * mib, earlierSettledBytes: 79 * mib + 1)
+        leaky.rateBeforeRestart = 96.5 * Double(mib)
+        return PolicyMemory(bootID: boot, histories: [
+            leaky,
             // Nothing known but the name: every optional field left out.
             .init(unit: "fresh.service", startedAt: nil, restarts: 0, levelAtLastRestart: nil, settledBytes: nil,
                   earlierSettledBytes: nil),
@@ -39,6 +42,7 @@ struct PolicyMemoryTests {
         #expect(read == memory)
         #expect(read.ladders.first { $0.unit == "db.service" }?.baseline?.footprintBytes == 1_400 * Self.mib)
         #expect(read.histories.first { $0.unit == "leaky-worker.service" }?.startedAt == 123_456.789_012_345)
+        #expect(read.histories.first { $0.unit == "leaky-worker.service" }?.rateBeforeRestart == 96.5 * Double(Self.mib))
         #expect(text.contains("\"boot_id\" : \"\(Self.boot)\""))
         // Written twice, the same text: stable for diffs.
         #expect(read.jsonValue.rendered() == text)
