@@ -127,8 +127,18 @@ struct LadderAndChooserTests {
         let decision = ladder.escalate(regrowing, horizon: horizon, absorbLimit: nil, memTotal: 2 * Self.gib - 150 * Self.mib,
                                        at: 0, settings: Self.settings)
         // (900 + 500 - 128 MiB reserve) / 2 = 636 MiB, above 1.5 x its normal 100 MiB.
-        #expect(decision == .act(.contain(unit: "leak.service", memoryMax: 636 * Self.mib, memoryHigh: 573 * Self.mib,
+        #expect(decision == .act(.contain(unit: "leak.service", memoryMax: 636 * Self.mib, memoryHigh: 636 * Self.mib,
                                           swapMax: 0)))
+        // Already holding more than that: a limit below it would make the kernel reclaim it with
+        // PID 1 waiting, so it is restarted when due (and contained as it grows back).
+        var large = UnitLadder(unit: "leak.service")
+        let big = Self.candidate("leak.service", workingSet: 1400 * Self.mib, rate: Double(64 * Self.mib),
+                                 regrowing: true, restarts: 1)
+        check(large.escalate(big, horizon: Self.reading(room: 800 * Self.mib, seconds: 60), absorbLimit: nil,
+                             memTotal: 2 * Self.gib, at: 0, settings: Self.settings) == .hold(.throttleCannotHelp))
+        check(large.escalate(big, horizon: Self.reading(room: 500 * Self.mib, seconds: 8), absorbLimit: nil,
+                             memTotal: 2 * Self.gib, at: 1, settings: Self.settings)
+            == .act(.restart(unit: "leak.service", liftingThrottle: false)))
         check(ladder.escalate(regrowing, horizon: horizon, absorbLimit: .stall, memTotal: 2 * Self.gib, at: 5,
                                 settings: Self.settings) == .hold(.alreadyContained))
         check(ladder.tick(horizon: Self.reading(room: 3 * Self.gib, seconds: nil), absorbLimit: nil, at: 4000,
