@@ -36,6 +36,9 @@ public struct ExhaustionHorizon: Sendable {
         public var recentSlope: Double?
         public var basis: Basis
         public var stalled: Bool
+        /// Seconds until RAM runs out counting only what swap is seen to take now (not what it
+        /// could): what "RAM is running out" (`WarmUpRule`) is judged on.
+        public var ramSecondsNow: Double? = nil
 
         /// How fast room is being used, in bytes per second (0 when not shrinking).
         public var consumptionBytesPerSecond: Double {
@@ -53,6 +56,8 @@ public struct ExhaustionHorizon: Sendable {
     private var fastRoom: TrendRing
     private var longRoom: TrendRing
     private var fastAvailable: TrendRing
+    /// SwapFree over the fast window: how much swap really takes now.
+    private var fastSwapFree: TrendRing
     private var lastSwapTotal: UInt64?
     /// PSI full's total at the previous observation: avg10 lags by seconds, so a stall that
     /// ended (the culprit restarted, memory back) still reads high; only a total that still
@@ -65,6 +70,7 @@ public struct ExhaustionHorizon: Sendable {
         let fastPoints = Swift.max(8, Int((settings.fastWindowSeconds / 0.25).rounded(.up)) + 1)
         fastRoom = TrendRing(capacity: fastPoints, spacing: 0)
         fastAvailable = TrendRing(capacity: fastPoints, spacing: 0)
+        fastSwapFree = TrendRing(capacity: fastPoints, spacing: 0)
         longRoom = TrendRing(capacity: Swift.max(8, Int(settings.longWindowSeconds / 2) + 1), spacing: 2)
     }
 
@@ -73,6 +79,7 @@ public struct ExhaustionHorizon: Sendable {
         fastRoom.reset()
         longRoom.reset()
         fastAvailable.reset()
+        fastSwapFree.reset()
     }
 
     /// One tick. Allocation-free.
@@ -85,18 +92,25 @@ public struct ExhaustionHorizon: Sendable {
         fastRoom.add(time: time, value: Double(room))
         longRoom.add(time: time, value: Double(room))
         fastAvailable.add(time: time, value: Double(meminfo.memAvailable))
+        fastSwapFree.add(time: time, value: Double(meminfo.swapFree))
 
         let fast = fastRoom.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5)
         let long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
         let ramRate = -(fastAvailable.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5) ?? 0)
-        // Without usable swap nothing takes the growth off RAM.
-        let absorbed = usableSwap > 0 ? Double(settings.swapAbsorbBytesPerSecond) : 0
-        let beyondSwap = ramRate - absorbed
-        let ramSeconds = beyondSwap > 0 ? Double(meminfo.memAvailable) / beyondSwap : nil
+        // The horizon credits swap with what it can take (`swapAbsorbBytesPerSecond`); whether
+        // RAM runs out *now* counts only what swap is seen to take: a guest whose swap disk is
+        // slow (measured under TCG: ~0-25 MiB/s while RAM ran out) gets no credit it does not
+        // earn there. Without usable swap nothing takes the growth off RAM.
+        let swappedOut = -(fastSwapFree.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5) ?? 0)
+        let absorbable = usableSwap > 0 ? Double(settings.swapAbsorbBytesPerSecond) : 0
+        let observed = Swift.min(Swift.max(0, swappedOut), absorbable)
+        let ramSeconds = Self.until(meminfo.memAvailable, absorbable - ramRate)
+        let ramSecondsNow = Self.until(meminfo.memAvailable, observed - ramRate)
         var reading = Reading(availableBytes: meminfo.memAvailable, usableSwapBytes: usableSwap, roomBytes: room,
                               fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,
                               recentSlope: fastRoom.slope(since: time - 1, minimumSpan: 0.5), basis: .notShrinking,
                               stalled: stallsNow(pressure.full))
+        reading.ramSecondsNow = ramSecondsNow
         if reading.stalled {
             reading.seconds = 0
             reading.basis = .stall

@@ -9,6 +9,9 @@ public enum WarmUpRule {
         case stall
         /// Available memory plus usable swap is below the reserve kept for everyone else.
         case roomBelowReserve = "room_below_reserve"
+        /// MemAvailable itself is below half the reserve: the kernel is evicting everyone's
+        /// cache and code; where swap does not take the growth (a slow disk), stall follows.
+        case ramExhausted = "ram_exhausted"
         /// Growth beyond what swap can take will empty RAM within `ramCriticalSeconds`.
         case ramRunningOut = "ram_running_out"
         /// At the current rate the room falls below the reserve within `absorbLookaheadSeconds`.
@@ -16,7 +19,7 @@ public enum WarmUpRule {
 
         /// Stall or no room left: even a young unit is restarted. The other limits are
         /// forecasts; a young unit is throttled first (a warm-up survives that, a leak does not stop).
-        public var isHard: Bool { self == .stall || self == .roomBelowReserve }
+        public var isHard: Bool { self == .stall || self == .roomBelowReserve || self == .ramExhausted }
     }
 
     public enum Verdict: Equatable, Sendable {
@@ -45,7 +48,8 @@ public enum WarmUpRule {
         let reserve = Double(reserveBytes(memTotal: memTotal, settings: settings))
         let room = Double(horizon.roomBytes)
         if room < reserve { return .roomBelowReserve }
-        if let ram = horizon.ramSeconds, ram < settings.ramCriticalSeconds { return .ramRunningOut }
+        if Double(horizon.availableBytes) < reserve / 2 { return .ramExhausted }
+        if let ram = horizon.ramSecondsNow ?? horizon.ramSeconds, ram < settings.ramCriticalSeconds { return .ramRunningOut }
         if room - horizon.consumptionBytesPerSecond * settings.absorbLookaheadSeconds < reserve {
             return .growthOutrunsRoom
         }

@@ -108,6 +108,7 @@ public final class ActionExecutor {
         guard !actions.isEmpty else { return }
         evidence?.capture(actions)
         for action in actions where action.isBusCall { execute(action) }
+        evidence?.completeCommandLines()
         while !afterBusCalls.isEmpty { afterBusCalls.removeFirst()() }
         let enriched = evidence?.enrich(actions) ?? actions
         for action in enriched where !action.isBusCall { execute(action) }

@@ -11,6 +11,8 @@ final class IncidentEvidence {
     let log: (LogLevel, String) -> Void
     /// By incident id, newest last; the core rewrites an incident as it goes on, without the evidence.
     private var captured: [(id: String, processes: [ProcessSnapshot]?, shared: SharedMemoryReport?)] = []
+    /// Captured in the current batch, command lines still to read.
+    private var withoutCommandLines: [String] = []
     static let keptIncidents = 16
     static let keptProcesses = 20
 
@@ -30,6 +32,25 @@ final class IncidentEvidence {
                 guard !captured.contains(where: { $0.id == incident.id }) else { continue }
                 read(unit: unit, for: incident.id)
             }
+        }
+    }
+
+    /// After the batch's bus calls: the command lines of the processes just captured, read now
+    /// so that reading them (which waits on a thrashing process's page faults) does not delay
+    /// the action. A process that has already gone, or whose pid was reused, keeps `[comm]`.
+    func completeCommandLines() {
+        guard !withoutCommandLines.isEmpty else { return }
+        defer { withoutCommandLines.removeAll() }
+        for index in captured.indices where withoutCommandLines.contains(captured[index].id) {
+            guard var found = captured[index].processes else { continue }
+            for row in found.indices where found[row].command.hasPrefix("[") {
+                let pid = found[row].pid
+                guard processes.startTicks(pid: pid) == found[row].startTicks,
+                      let arguments = try? processes.commandLine(pid: pid), !arguments.isEmpty else { continue }
+                let name = String(found[row].command.dropFirst().dropLast())
+                found[row].command = ProcessSnapshot.command(commandLine: arguments, name: name)
+            }
+            captured[index].processes = found
         }
     }
 
@@ -60,7 +81,10 @@ final class IncidentEvidence {
         }
         let started = Clock.monotonicSeconds()
         var found: [ProcessSnapshot]?
-        do { found = try processes.snapshot(cgroupDirectory: directory, limit: Self.keptProcesses).processes } catch {
+        do {
+            found = try processes.snapshot(cgroupDirectory: directory, limit: Self.keptProcesses,
+                                           commandLines: false).processes
+        } catch {
             log(.info, "no processes captured for \(unit): \(error)")
         }
         let largest = found?.first?.pid
@@ -69,6 +93,7 @@ final class IncidentEvidence {
             log(.info, "shared memory of \(unit) not located: \(error)")
         }
         captured.append((id, found, shared))
+        withoutCommandLines.append(id)
         // Read before the bus call, so its cost delays the action: logged to keep it measured.
         let milliseconds = (Clock.monotonicSeconds() - started) * 1000
         log(.info, "evidence for incident \(id): \(found?.count ?? 0) processes of \(unit) read in "
