@@ -117,6 +117,16 @@ public struct Supervisor: Sendable {
         let killedUnits = history.unitsKilledByKernel(o.services)
         guard let kills = kernelOomKills.observe(o.system.vmstat.oomKill) else { return }
         actions.noteKernelOomKills(kills)
+        // A contained unit OOM-killed at its own limit is containment working (its incident says
+        // so, systemd's Restart= starts it again): not a new incident each time.
+        let contained = killedUnits.filter { unit in
+            if case .contained = policy.ladders[unit]?.step ?? .idle { true } else { false }
+        }
+        if !killedUnits.isEmpty, contained.count == killedUnits.count {
+            out.append(.log(.info, "\(killedUnits.joined(separator: ", ")) OOM-killed at its contained limit "
+                            + "(\(kills) kill(s)): containment holding, no new incident"))
+            return
+        }
         let trigger = Trigger(signal: .kernelOomKill, value: Double(kills), threshold: 0, heldSeconds: 0)
         var incident = newIncident(.kernelOomKill, o, trigger: trigger, forecastSeconds: signals.forecastSeconds)
         incident.kernelOomKilledUnits = killedUnits

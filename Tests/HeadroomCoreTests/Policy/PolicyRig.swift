@@ -144,7 +144,8 @@ struct PolicyRig {
         let system = SystemSample(meminfo: info, pressure: Pressure(some: PressureLine(avg10: full),
                                                                     full: PressureLine(avg10: full, avg60: 0, avg300: 0,
                                                                                        totalMicroseconds: stallMicroseconds)),
-                                  vmstat: Vmstat(), swaps: [], swappiness: 1,
+                                  vmstat: { var v = Vmstat(); v.oomKill = UInt64(units.reduce(0) { $0 + $1.cgroupOoms }); return v }(),
+                                  swaps: [], swappiness: 1,
                                   installed: InstalledMemory(bytes: memTotal + 150 * Self.mib, source: .memoryBlocks))
         let samples = units.map { unit in
             var stat = CgroupMemoryStat()

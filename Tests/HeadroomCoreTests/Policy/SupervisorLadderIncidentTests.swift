@@ -29,6 +29,9 @@ struct SupervisorLadderIncidentTests {
         #expect(detail.contains("MemoryMax=") && detail.contains("MemorySwapMax=0 B"))
         #expect(detail.contains("lift with: headroom release leaky-worker.service"))
         #expect(incident.narrative.contains("headroom release leaky-worker.service"))
+        // Its OOM kills at its own limit are containment working, not an incident each.
+        #expect(rig.unit("leaky-worker.service").cgroupOoms >= 1, "\(rig.story)")
+        #expect(!rig.incidents.contains { $0.kind == .kernelOomKill }, "\(rig.incidents.map(\.kind))")
         #expect(incident.trigger.signal == .horizon || incident.trigger.signal == .psiFull
                     || incident.trigger.signal == .available)
         // Steps of one episode are actions of one incident, not new files: a new incident only
