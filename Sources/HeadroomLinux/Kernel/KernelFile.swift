@@ -8,8 +8,8 @@ import HeadroomCore
 /// One kernel file kept open and re-read from offset 0 with `pread` into a buffer
 /// that is reused, so the daemon's steady tick opens nothing and allocates nothing.
 ///
-/// procfs and cgroupfs files produce fresh content for every read from offset 0;
-/// the buffer only grows (once, at warm-up) when a file is larger than it.
+/// procfs and cgroupfs files produce fresh content for every read from offset 0; each is read
+/// until `pread` returns 0, and the buffer only grows (once, at warm-up) when a file is larger.
 ///
 /// Fixture trees (`--root`) are different: tests replace their files by rename, which an
 /// open descriptor would never see, so there the file is opened afresh for each read.
@@ -75,10 +75,11 @@ public final class KernelFile {
                 if errno == EINTR { continue }
                 throw KernelFileReader.failure(path, errno)
             }
+            // Only 0 is the end: seq_file (procfs, cgroupfs) hands out at most a page per call
+            // whatever the buffer, so a short read of vmstat, mountinfo or a long cgroup.procs is
+            // not the end. The extra call per file costs no allocation.
+            if count == 0 { return length }
             length += count
-            // A read that did not fill the buffer reached the end: procfs/cgroupfs (seq_file) fill
-            // what they can, so asking again would only cost a second system call returning 0.
-            if count == 0 || length < buffer.count { return length }
         }
     }
 }
