@@ -23,6 +23,7 @@ import re
 import sys
 
 import classes
+import faults
 import verdict
 
 MEMHOG = "/usr/local/bin/memhog"
@@ -114,7 +115,9 @@ SUPERVISORS = ["headroom", "none", "earlyoom", "systemd-oomd", "nohang"]
 
 # The issue-12 classes, every size (CI runs size a: `list`; `list --sizes a,b` adds b).
 CLASS_SCENARIOS = classes.scenarios(classes.SIZES)
-ALL = {**SCENARIOS, **CLASS_SCENARIOS}
+# Issue 13's faults in the guest (e2e/scenarios/faults.py): Headroom only, judged as the others plus the fault's checks.
+FAULT_SCENARIOS = faults.scenarios(leak_once, BYSTANDER)
+ALL = {**SCENARIOS, **CLASS_SCENARIOS, **FAULT_SCENARIOS}
 
 
 def specs(scenario):
@@ -180,7 +183,7 @@ def reactions(out):
 def judge(name, supervisor, out):
     if name in CLASS_SCENARIOS:
         return verdict.judge(name, CLASS_SCENARIOS[name], supervisor, out)
-    scenario = SCENARIOS[name]
+    scenario = SCENARIOS.get(name) or FAULT_SCENARIOS[name]
     try:
         with open(os.path.join(out, "result.json")) as f:
             result = json.load(f)
@@ -254,6 +257,8 @@ def judge(name, supervisor, out):
             for text in expect["journal"]:
                 if text not in journal:
                     failures.append(f"the journal lacks '{text}'")
+        if name in FAULT_SCENARIOS:
+            failures += faults.failures(scenario, out)
     row["failures"] = failures
     print(json.dumps(row))
     return 1 if failures else 0
