@@ -39,6 +39,10 @@ struct IncidentRecorderTests {
         let incident = try ActionExecutorShellTests.incident(culprit: "leaky.service")
         rig.recorder.write(incident)
         rig.recorder.journal(incident)
+        // A second incident written meanwhile: the retried entry still names the first one's file.
+        let second = try ActionExecutorShellTests.incident(culprit: "other.service", startingAt: 5)
+        try #require(second.id != incident.id)
+        rig.recorder.write(second)
         rig.recorder.retryUnwritten()
         rig.recorder.retryUnwritten()
         #expect(rig.entries.isEmpty)

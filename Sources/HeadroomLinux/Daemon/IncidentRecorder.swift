@@ -16,7 +16,8 @@ public final class IncidentRecorder: IncidentSink {
     /// Called after a file was written (the metrics' incident tally is then out of date).
     var onWritten: () -> Void = {}
     private(set) var unwritten: [String: Incident] = [:]
-    private(set) var unjournaled: [String: Incident] = [:]
+    /// Entries journald did not take, with the file each named (a later write may have moved `lastWritten` on).
+    private(set) var unjournaled: [String: (incident: Incident, file: String?)] = [:]
     /// The last file written; a journal entry always follows its incident's write.
     private var lastWritten: (id: String, path: String)?
 
@@ -47,14 +48,14 @@ public final class IncidentRecorder: IncidentSink {
     }
 
     public func journal(_ incident: Incident) {
-        let file = lastWritten?.id == incident.id ? lastWritten?.path : nil
+        let file = lastWritten?.id == incident.id ? lastWritten?.path : unjournaled[incident.id]?.file
         let result = send(SystemdJournal.fields(for: incident, file: file))
         // The entry carries _SYSTEMD_UNIT=headroom.service, so `journalctl -u headroom` shows it too.
         if result >= 0 {
             if unjournaled.removeValue(forKey: incident.id) != nil {
                 log(.notice, "journal entry for incident \(incident.id) written on a retry")
             }
-        } else if unjournaled.updateValue(incident, forKey: incident.id) == nil {
+        } else if unjournaled.updateValue((incident, file), forKey: incident.id) == nil {
             log(.warning, "journal entry for incident \(incident.id) not written (\(String(cString: strerror(-result)))); "
                 + "will retry: \(incident.narrative)")
         }
@@ -64,6 +65,6 @@ public final class IncidentRecorder: IncidentSink {
     func retryUnwritten() {
         guard !unwritten.isEmpty || !unjournaled.isEmpty else { return }
         for incident in unwritten.values { write(incident) }
-        for incident in unjournaled.values { journal(incident) }
+        for entry in unjournaled.values { journal(entry.incident) }
     }
 }
