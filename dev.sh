@@ -3,8 +3,9 @@
 #   ./dev.sh status   build, then show `headroom status` for this machine
 #   ./dev.sh test     build and run the test suite
 #   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default, as CI: the scenarios
-#                     the landed policy passes, ~35 min, root; the issue-12 classes, which it does
-#                     not pass yet, run with `e2e/run scenario --all --sizes a`; e2e/README.md)
+#                     the landed policy passes and the four fault scenarios, ~45 min, root; the
+#                     issue-12 classes, which it does not pass yet, run with
+#                     `e2e/run scenario --all --sizes a`; e2e/README.md)
 #   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
 #   ./dev.sh fuzz [TARGET|all|list] [--runs N|--seconds S]  libFuzzer on the parsers (docs/FUZZING.md)
 # Both first install the Debian packages the build needs (as root, or through sudo).
@@ -59,7 +60,7 @@ case "${1:-}" in
         ;;
     e2e)
         install_packages "${BUILD_PACKAGES[@]}" "${E2E_PACKAGES[@]}"
-        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all --sizes none; fi
+        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all --sizes none,faults; fi
         ;;
     *)
         sed -n '2,8p' "$0" >&2

@@ -2,9 +2,10 @@
 """The e2e workload scenarios: one definition used on the host (staging, judging) and
 described to the guest (units.tsv, scenario.json).
 
-    scenarios.py list [--sizes a,b|none]      the scenarios (default: the classes at size a; none: only
-                                               the older scenarios, which is what CI runs until the
-                                               issue-12 policy passes the classes)
+    scenarios.py list [--sizes a,b|none][,faults]  the scenarios (default: the classes at size a; none:
+                                               only the older scenarios; faults adds issue 13's fault
+                                               scenarios; CI runs none,faults until the issue-12
+                                               policy passes the classes)
     scenarios.py stage NAME SUPERVISOR DIR    write units.tsv, scenario.json, config.json into DIR
     scenarios.py boot-args NAME               print "--mem MIB --swap MIB --timeout S"
     scenarios.py judge NAME SUPERVISOR OUTDIR  print a result row as JSON; exit 1 when a
@@ -145,8 +146,10 @@ def stage(name, supervisor, directory):
 
 
 def names(sizes):
-    """The existing scenarios, then each class at `sizes` (`none` matches no class)."""
-    return list(SCENARIOS) + [n for n, s in CLASS_SCENARIOS.items() if s["size"] in sizes]
+    """The existing scenarios, the fault scenarios when `sizes` holds `faults` (Headroom only, so
+    not in `compare`), then each class at `sizes` (`none` matches no class)."""
+    faulty = list(FAULT_SCENARIOS) if "faults" in sizes else []
+    return list(SCENARIOS) + faulty + [n for n, s in CLASS_SCENARIOS.items() if s["size"] in sizes]
 
 
 REACTION = re.compile(r"RestartUnit\((\S+), replace\) issued ([0-9.]+) ms after the (psi trigger|tick|start) woke")
