@@ -50,4 +50,24 @@ struct KernelFileReaderTests {
             #expect(same)
         }
     }
+
+    @Test("a one-record file (the per-tick cgroup and system files) larger than its buffer is still read whole")
+    func oneRecord() throws {
+        let directory = "/tmp/headroom-kernelfile-\(getpid())"
+        mkdir(directory, 0o700)
+        defer { unlink(directory + "/memory.stat"); rmdir(directory) }
+        let text = (0..<400).map { "counter_\($0) \($0 * 4096)\n" }.joined()
+        let fd = open(directory + "/memory.stat", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(fd >= 0)
+        #expect(text.withCString { write(fd, $0, strlen($0)) } == text.utf8.count)
+        close(fd)
+        let file = try KernelFile(path: directory + "/memory.stat", keepOpen: true, initialCapacity: 64, oneRecord: true)
+        for _ in 0..<2 {
+            let read = try file.read()
+            #expect(String(decoding: read.bytes.prefix(read.count), as: UTF8.self) == text)
+        }
+        let meminfo = try KernelFile(path: "/proc/meminfo", keepOpen: true, initialCapacity: 64, oneRecord: true).read()
+        #expect(String(decoding: meminfo.bytes.prefix(meminfo.count), as: UTF8.self).contains("SwapFree:"),
+                "the last lines of meminfo are there")
+    }
 }
