@@ -3,8 +3,8 @@
 #   ./dev.sh status   build, then show `headroom status` for this machine
 #   ./dev.sh test     build and run the test suite
 #   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default, as CI: the older
-#                     scenarios and every issue-12 class at size a, ~60 min, root; size b and the
-#                     anchors: `e2e/run compare --sizes a,b`; e2e/README.md)
+#                     scenarios, the four fault scenarios and every issue-12 class at size a,
+#                     ~65 min, root; size b and the anchors: `e2e/run compare --sizes a,b`; e2e/README.md)
 #   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
 #   ./dev.sh fuzz [TARGET|all|list] [--runs N|--seconds S]  libFuzzer on the parsers (docs/FUZZING.md)
 # Both first install the Debian packages the build needs (as root, or through sudo).
@@ -59,7 +59,7 @@ case "${1:-}" in
         ;;
     e2e)
         install_packages "${BUILD_PACKAGES[@]}" "${E2E_PACKAGES[@]}"
-        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all --sizes a; fi
+        if [ $# -gt 1 ]; then exec e2e/run scenario "${@:2}"; else exec e2e/run scenario --all --sizes a,faults; fi
         ;;
     *)
         sed -n '2,8p' "$0" >&2

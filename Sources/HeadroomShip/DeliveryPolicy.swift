@@ -40,12 +40,16 @@ public struct DeliveryPolicy: Equatable, Sendable {
     ///   - updatedAtMs: the incident file's `updated_at_ms`.
     ///   - delivered: whether a `.delivered` marker exists for it.
     ///   - nextAttemptAtMs: from its `.queued` record after a failed attempt; nil before any attempt.
+    ///   - firstSeenAtMs: when the shipper first saw it (its `.queued` record; now at first sight).
+    ///     The grace period runs from the earlier of this and `updatedAtMs`, so an incident updated
+    ///     under a clock that ran ahead (2100) waits the grace period, not until then.
     public func decide(outcome: Incident.Outcome, updatedAtMs: Int64, delivered: Bool, nextAttemptAtMs: Int64?,
-                       nowMs: Int64) -> DeliveryDecision {
+                       nowMs: Int64, firstSeenAtMs: Int64? = nil) -> DeliveryDecision {
         if delivered { return .alreadyDelivered }
         var reason = DueReason.outcomeKnown
         if outcome == .pending {
-            let graceEnd = updatedAtMs + Int64((pendingGraceSeconds * 1000).rounded())
+            let since = min(updatedAtMs, firstSeenAtMs ?? updatedAtMs)
+            let graceEnd = since.addingReportingOverflow(Int64((pendingGraceSeconds * 1000).rounded())).partialValue
             if nowMs < graceEnd { return .awaitingOutcome(untilMs: graceEnd) }
             reason = .pendingTooLong
         }

@@ -145,8 +145,10 @@ public struct Shipper {
                     report.errors.append("incident \(entry.id): \(error)")
                 }
             }
+            boundFirstSight(&record, known: contents.queued[entry.id] != nil, nowMs: nowMs, report: &report)
             let decision = policy.decide(outcome: entry.summary.outcome, updatedAtMs: entry.summary.updatedAtMs,
-                                         delivered: false, nextAttemptAtMs: record.nextAttemptAtMs, nowMs: nowMs)
+                                         delivered: false, nextAttemptAtMs: record.nextAttemptAtMs, nowMs: nowMs,
+                                         firstSeenAtMs: record.firstSeenAtMs)
             switch decision {
             case .alreadyDelivered:
                 report.alreadyDelivered += 1
@@ -170,6 +172,20 @@ public struct Shipper {
             report.errors.append("\(report.deferred.count) due incidents not tried in this run after "
                 + "\(Self.consecutiveFailureLimit) failures in a row at \(shownURL): "
                 + report.deferred.joined(separator: ", "))
+        }
+    }
+
+    /// A first sight recorded in the future (the clock was set back since) would hold a pending
+    /// incident back until then: it becomes now, and is kept so, like a bounded back-off.
+    private func boundFirstSight(_ record: inout QueuedRecord, known: Bool, nowMs: Int64, report: inout ShipReport) {
+        guard known, record.firstSeenAtMs > nowMs else { return }
+        report.errors.append("incident \(record.id): its first seen time \(RFC3339.utc(milliseconds: record.firstSeenAtMs)) "
+            + "lies in the future (the clock was changed); counted from now")
+        record.firstSeenAtMs = nowMs
+        do {
+            try state.write(record)
+        } catch {
+            report.errors.append("incident \(record.id): \(error)")
         }
     }
 

@@ -16,7 +16,8 @@ public struct TicketSecretsError: Error, Equatable, Sendable, CustomStringConver
 /// The request headers of a run and the checks that keep a webhook token a secret:
 /// `tickets.headers_file` read (relative names in `$CREDENTIALS_DIRECTORY`), a warning for a
 /// world-readable file holding headers, and no secret header over `http://` unless
-/// `tickets.allow_insecure_http` says so.
+/// `tickets.allow_insecure_http` says so (the last two shared with `headroom config check`:
+/// `TicketSecretChecks`).
 public enum TicketSecrets {
     /// - Parameters:
     ///   - configFile: the config file the settings came from, to warn when it holds
@@ -29,16 +30,12 @@ public enum TicketSecrets {
     public static func headers(url: String, settings: TicketSettings, configFile: String,
                                credentialsDirectory: String?) throws(TicketSecretsError)
         -> (headers: [TicketHeader], warnings: [String]) {
-        var warnings: [String] = []
-        if !settings.headers.isEmpty, isWorldReadable(configFile) {
-            warnings.append("\(configFile) holds tickets.headers and is readable by every user: move the secret "
-                + "to tickets.headers_file (with systemd LoadCredential=), or chmod o-r the file")
-        }
+        var warnings = [TicketSecretChecks.worldReadableHeaders(settings, configFile: configFile)].compactMap { $0 }
         var headers = settings.headers
-        var secret = settings.headers.filter { $0.name.lowercased() == "authorization" }.map(\.name)
+        var secret = TicketSecretChecks.secretHeaders(settings)
         if let name = settings.headersFile {
             let file = try resolve(name, credentialsDirectory: credentialsDirectory)
-            if isWorldReadable(file) {
+            if TicketSecretChecks.isWorldReadable(file) {
                 warnings.append("tickets.headers_file \(file) is readable by every user: chmod o-r it")
             }
             let fromFile = try parse(file)
@@ -46,10 +43,8 @@ public enum TicketSecrets {
             headers = headers.filter { !names.contains($0.name.lowercased()) } + fromFile
             secret += fromFile.map(\.name)
         }
-        if url.lowercased().hasPrefix("http://"), !secret.isEmpty, !settings.allowInsecureHTTP {
-            throw TicketSecretsError(message: "tickets.url is plain http:// but the request would carry "
-                + "\(secret.joined(separator: ", ")) (a secret): use https://, or set tickets.allow_insecure_http "
-                + "to true if the path is trusted (e.g. a local relay)")
+        if let refusal = TicketSecretChecks.insecureHTTP(url: url, secret: secret, settings: settings) {
+            throw TicketSecretsError(message: refusal)
         }
         return (headers, warnings)
     }
@@ -102,10 +97,5 @@ public enum TicketSecrets {
             headers.append(TicketHeader(name: name, value: String(value)))
         }
         return headers
-    }
-
-    static func isWorldReadable(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & 0o004 != 0
     }
 }

@@ -209,9 +209,11 @@ struct ActionExecutorShellTests {
         #expect(fields[IncidentKey.sharedMemory] != nil)
     }
 
-    /// A pending restart incident naming `culprit`, from the supervisor itself.
-    static func incident(culprit: String) throws -> Incident {
+    /// A pending restart incident naming `culprit`, from the supervisor itself; a later
+    /// `startingAt` (seconds) gives another id.
+    static func incident(culprit: String, startingAt: Double = 0) throws -> Incident {
         let rig = ActionExecutorTests.Rig()
+        rig.time = startingAt
         rig.untilRestart()
         var incident = try #require(rig.supervisor.openIncident)
         incident.culprit = culprit

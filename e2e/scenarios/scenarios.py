@@ -2,9 +2,10 @@
 """The e2e workload scenarios: one definition used on the host (staging, judging) and
 described to the guest (units.tsv, scenario.json).
 
-    scenarios.py list [--sizes a,b|none]      the scenarios (default: the classes at size a; none: only
-                                               the older scenarios, which is what CI runs until the
-                                               issue-12 policy passes the classes)
+    scenarios.py list [--sizes a,b|none][,faults]  the scenarios (default: the classes at size a; none:
+                                               only the older scenarios; faults adds issue 13's fault
+                                               scenarios; CI runs none,faults until the issue-12
+                                               policy passes the classes)
     scenarios.py stage NAME SUPERVISOR DIR    write units.tsv, scenario.json, config.json into DIR
     scenarios.py boot-args NAME               print "--mem MIB --swap MIB --timeout S"
     scenarios.py judge NAME SUPERVISOR OUTDIR  print a result row as JSON; exit 1 when a
@@ -23,6 +24,7 @@ import re
 import sys
 
 import classes
+import faults
 import verdict
 
 MEMHOG = "/usr/local/bin/memhog"
@@ -110,7 +112,9 @@ SUPERVISORS = ["headroom", "none", "earlyoom", "systemd-oomd", "nohang"]
 
 # The issue-12 classes, every size (CI runs size a: `list`; `list --sizes a,b` adds b).
 CLASS_SCENARIOS = classes.scenarios(classes.SIZES)
-ALL = {**SCENARIOS, **CLASS_SCENARIOS}
+# Issue 13's faults in the guest (e2e/scenarios/faults.py): Headroom only, judged as the others plus the fault's checks.
+FAULT_SCENARIOS = faults.scenarios(leak_once, BYSTANDER)
+ALL = {**SCENARIOS, **CLASS_SCENARIOS, **FAULT_SCENARIOS}
 
 
 def specs(scenario):
@@ -142,8 +146,10 @@ OUTSIDE_CI = {"slow-leak"}
 
 
 def names(sizes):
-    """The existing scenarios (without OUTSIDE_CI), then each class at `sizes` (`none`: no class)."""
-    return [n for n in SCENARIOS if n not in OUTSIDE_CI] + \
+    """The existing scenarios (without OUTSIDE_CI), the fault scenarios when `sizes` holds `faults`
+    (Headroom only, so not in `compare`), then each class at `sizes` (`none` matches no class)."""
+    faulty = list(FAULT_SCENARIOS) if "faults" in sizes else []
+    return [n for n in SCENARIOS if n not in OUTSIDE_CI] + faulty + \
         [n for n, s in CLASS_SCENARIOS.items() if s["size"] in sizes]
 
 
@@ -181,7 +187,7 @@ def reactions(out):
 def judge(name, supervisor, out):
     if name in CLASS_SCENARIOS:
         return verdict.judge(name, CLASS_SCENARIOS[name], supervisor, out)
-    scenario = SCENARIOS[name]
+    scenario = SCENARIOS.get(name) or FAULT_SCENARIOS[name]
     try:
         with open(os.path.join(out, "result.json")) as f:
             result = json.load(f)
@@ -255,6 +261,8 @@ def judge(name, supervisor, out):
             for text in expect["journal"]:
                 if text not in journal:
                     failures.append(f"the journal lacks '{text}'")
+        if name in FAULT_SCENARIOS:
+            failures += faults.failures(scenario, out)
     row["failures"] = failures
     print(json.dumps(row))
     return 1 if failures else 0

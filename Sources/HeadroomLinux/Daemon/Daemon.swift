@@ -84,6 +84,8 @@ public final class Daemon {
 
     /// Runs until SIGTERM/SIGINT. - Returns: the exit code.
     public func run() -> Int32 {
+        // A write to a closed journald stream or pipe is an error to handle, not the end of the supervisor.
+        signal(SIGPIPE, SIG_IGN)
         takeSwappiness()
         recoverAtStart()
         restorePolicyState()
@@ -191,6 +193,7 @@ public final class Daemon {
         metrics?.push(daemon: status.daemonStatus(level), system: decision.system, scan: decision.scan,
                       budget: config.budget, now: now)
         recorder.retryUnwritten()
+        DaemonLog.retryHeld()
         if now - lastPrune > Self.pruneSeconds {
             lastPrune = now
             pruneIncidents()

@@ -26,10 +26,11 @@ public final class SystemSampler {
     /// - Throws: `KernelFileError` for the first system file that is missing or malformed;
     ///   without these files there is nothing to report.
     public func sample() throws(KernelFileError) -> SystemSample {
-        let meminfo = try Meminfo.parse(read(&meminfoFile, \.meminfo))
-        let pressure = try Pressure.parse(read(&pressureFile, \.memoryPressure))
+        // meminfo, pressure and the sysctl are one record each; vmstat and swaps one per line.
+        let meminfo = try Meminfo.parse(read(&meminfoFile, \.meminfo, oneRecord: true))
+        let pressure = try Pressure.parse(read(&pressureFile, \.memoryPressure, oneRecord: true))
         let vmstat = try Vmstat.parse(read(&vmstatFile, \.vmstat))
-        let swappiness = try Swappiness.parse(read(&swappinessFile, \.swappiness))
+        let swappiness = try Swappiness.parse(read(&swappinessFile, \.swappiness, oneRecord: true))
         if swaps?.swapTotal != meminfo.swapTotal {
             swaps = (meminfo.swapTotal, try SwapDevice.parseAll(read(&swapsFile, \.swaps)))
         }
@@ -41,9 +42,11 @@ public final class SystemSampler {
     }
 
     /// The path is built only when the file is first opened: building it allocates.
-    private func read(_ file: inout KernelFile?, _ path: KeyPath<KernelPaths, String>) throws(KernelFileError)
-        -> KernelText {
-        if file == nil { file = try KernelFile(path: paths[keyPath: path], keepOpen: keepFilesOpen) }
+    private func read(_ file: inout KernelFile?, _ path: KeyPath<KernelPaths, String>,
+                      oneRecord: Bool = false) throws(KernelFileError) -> KernelText {
+        if file == nil {
+            file = try KernelFile(path: paths[keyPath: path], keepOpen: keepFilesOpen, oneRecord: oneRecord)
+        }
         return try file!.read()
     }
 

@@ -40,11 +40,15 @@ final class UnitCgroupFiles {
         self.relativePath = relativePath
         self.directory = directory
         directoryInode = Self.inode(of: directory) ?? 0
-        current = try KernelFile(path: directory + "/memory.current", keepOpen: keepOpen, initialCapacity: 64)
-        stat = try KernelFile(path: directory + "/memory.stat", keepOpen: keepOpen, initialCapacity: 2048)
-        events = try KernelFile(path: directory + "/memory.events", keepOpen: keepOpen, initialCapacity: 256)
-        swap = try KernelFile.openIfPresent(directory + "/memory.swap.current", keepOpen: keepOpen)
-        pressure = try KernelFile.openIfPresent(directory + "/memory.pressure", keepOpen: keepOpen)
+        // Each is one seq_file record (a single show call): one read returns it whole.
+        current = try KernelFile(path: directory + "/memory.current", keepOpen: keepOpen, initialCapacity: 64,
+                                 oneRecord: true)
+        stat = try KernelFile(path: directory + "/memory.stat", keepOpen: keepOpen, initialCapacity: 2048,
+                              oneRecord: true)
+        events = try KernelFile(path: directory + "/memory.events", keepOpen: keepOpen, initialCapacity: 256,
+                                oneRecord: true)
+        swap = try KernelFile.openIfPresent(directory + "/memory.swap.current", keepOpen: keepOpen, oneRecord: true)
+        pressure = try KernelFile.openIfPresent(directory + "/memory.pressure", keepOpen: keepOpen, oneRecord: true)
         try readLimits()
         readStartIfUnknown()
     }
