@@ -136,15 +136,20 @@ class Footprint:
                     cpu_seconds=round(cpu, 2), cpu_percent=round(100 * cpu / seconds, 3))
 
 
-def launch(specs):
-    """Start the service units; a session scope is started like a login would, with systemd-run."""
+def launch(specs, out):
+    """Start the service units; a session scope is started like a login would, with systemd-run.
+    Its output goes to OUT/<scope>.log: a session that outlives the run (as it should once its
+    runaway is gone) must not hold the runner's console pipe open (the guest then hung until
+    the host's timeout)."""
     services = [spec["unit"] for spec in specs if spec.get("kind") != "scope"]
     subprocess.run(["systemctl", "start", "--no-block", *services], check=True)
     for spec in specs:
         if spec.get("kind") == "scope":
+            log = open(os.path.join(out, spec["unit"] + ".log"), "w")
             subprocess.Popen(["systemd-run", "--scope", "--quiet", f"--unit={spec['unit']}",
                               f"--slice={spec['slice']}", "/bin/sh", "-c", spec["command"]],
-                             stdin=subprocess.DEVNULL, start_new_session=True)
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
 
 
 def run(scenario_path, out):
@@ -154,7 +159,7 @@ def run(scenario_path, out):
     slices = {spec["unit"]: spec.get("slice") for spec in specs}
     watches = [UnitWatch(spec, cgroup_path(spec["unit"], spec.get("slice"))) for spec in specs]
     start_info, start_psi, start_oom = meminfo(), psi_totals(), oom_kills()
-    launch(specs)
+    launch(specs, out)
     t0 = time.monotonic()
     invocations = {u: None for u in units}
     restarts = {u: 0 for u in units}
