@@ -154,7 +154,10 @@ public struct PolicyEngine: Sendable {
             // A VM that can no longer absorb, with nobody to act on, is worth a record; so is a
             // short horizon whose consumer Headroom must not act on (ops can: the record says
             // where the memory is). A warm-up the VM absorbs and nothing left to throttle are not.
-            if limit != nil || reason.namesAConsumer { fileOnce(reason, candidates, reading, time, into: &decisions) }
+            // A forecast with only warm-ups growing is a start in progress, not a ticket.
+            if (limit?.isHard ?? false) || reason.namesAConsumer {
+                fileOnce(reason, candidates, reading, time, into: &decisions)
+            }
         }
     }
 

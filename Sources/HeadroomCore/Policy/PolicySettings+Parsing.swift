@@ -31,12 +31,13 @@ extension PolicySettings {
             let sub = path.key("warm_up")
             let keys = try value.object(at: sub, allowed: ["young_seconds", "absorb_lookahead_seconds",
                                                            "absorb_reserve_minimum", "absorb_reserve_percent",
-                                                           "ram_critical_seconds"])
+                                                           "ram_critical_seconds", "burst_seconds"])
             try Self.numbers(keys, at: sub, into: &warmUp, [
                 ("young_seconds", \.youngSeconds, 0...86_400),
                 ("absorb_lookahead_seconds", \.absorbLookaheadSeconds, 0...3600),
                 ("absorb_reserve_percent", \.absorbReservePercent, 0...50),
-                ("ram_critical_seconds", \.ramCriticalSeconds, 0...600)],
+                ("ram_critical_seconds", \.ramCriticalSeconds, 0...600),
+                ("burst_seconds", \.burstSeconds, 0...600)],
                 sizes: [("absorb_reserve_minimum", \.absorbReserveMinimumBytes)])
         }
         if let value = fields["candidates"] {
@@ -134,7 +135,8 @@ extension PolicySettings {
                 "absorb_lookahead_seconds": number(warmUp.absorbLookaheadSeconds),
                 "absorb_reserve_minimum": size(warmUp.absorbReserveMinimumBytes),
                 "absorb_reserve_percent": number(warmUp.absorbReservePercent),
-                "ram_critical_seconds": number(warmUp.ramCriticalSeconds)]),
+                "ram_critical_seconds": number(warmUp.ramCriticalSeconds),
+                "burst_seconds": number(warmUp.burstSeconds)]),
             "candidates": .object([
                 "growth_minimum": size(candidates.growthMinimumBytes),
                 "minimum_working_set": size(candidates.minimumWorkingSetBytes),

@@ -49,6 +49,8 @@ public struct UnitCandidate: Equatable, Sendable {
     /// its budget: it may be warming up, so it is never throttled and restarted only when the
     /// VM cannot absorb it.
     public var mayBeWarmingUp: Bool
+    /// How long it has grown without a pause (0 when it does not grow now).
+    public var growingForSeconds: Double = 0
     public var warmUp: WarmUpRule.Verdict
     public var regrowing: Bool
     public var restarts: Int
@@ -111,18 +113,36 @@ extension UnitCandidate {
                   normalBytes: history.normalBytes, harmClass: harm, exclusion: nil, restartBlocker: nil,
                   restartFreesBytes: Self.freedByRestart(figures, normal: history.normalBytes),
                   responsibility: 0)
+        growingForSeconds = history.growingSince.map { Swift.max(0, time - $0) } ?? 0
         exclusion = isProtected ? .protected
             : figures.workingSetBytes < settings.candidates.minimumWorkingSetBytes ? .tooSmall
             : harm == nil ? .steady : nil
-        restartBlocker = blocker(refusesRestart: refusesRestart, platform: platform, settings: settings)
+        restartBlocker = blocker(refusesRestart: refusesRestart, platform: platform, horizon: horizon,
+                                 memTotal: memTotal, settings: settings)
         let lookahead = settings.ladder.throttleHorizonSeconds
         responsibility = (Double(over) + growth.fastestBytesPerSecond * lookahead + Double(figures.swapBytes) / 2)
             * weight
     }
 
-    /// Still growing over the last seconds, at `growthMinimumBytes` per 30 s or faster.
+    /// Still growing over the last second, at `growthMinimumBytes` per 30 s or faster.
     public func growsNow(settings: PolicySettings) -> Bool {
         growth.recent.bytesPerSecond * UnitMemoryHistory.shortWindow >= Double(settings.candidates.growthMinimumBytes)
+    }
+
+    /// May it be restarted although it may be warming up? Only while it still grows: on a
+    /// hard limit at once; on a forecast once it has grown for `burstSeconds` and its own
+    /// rate now would use up what is left (RAM within `ramCriticalSeconds`, or the room within
+    /// `absorbLookaheadSeconds`). The VM's trend lags by its window: after a burst, a slow
+    /// creep must not inherit the burst's forecast.
+    public func warmUpMayBeRestarted(under limit: WarmUpRule.AbsorbLimit?, horizon: ExhaustionHorizon.Reading,
+                                     memTotal: UInt64, settings: PolicySettings) -> Bool {
+        guard let limit, growsNow(settings: settings) else { return false }
+        if limit.isHard { return true }
+        guard growingForSeconds >= settings.warmUp.burstSeconds else { return false }
+        let rate = growth.recent.bytesPerSecond
+        let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
+        return rate * settings.warmUp.ramCriticalSeconds >= Double(horizon.availableBytes) - reserve / 2
+            || rate * settings.warmUp.absorbLookaheadSeconds >= Double(horizon.roomBytes) - reserve
     }
 
     /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which
@@ -133,7 +153,8 @@ extension UnitCandidate {
         !mayBeWarmingUp && growth.short.bytesPerSecond <= Double(settings.horizon.swapAbsorbBytesPerSecond)
     }
 
-    private func blocker(refusesRestart: Bool, platform: Bool, settings: PolicySettings) -> RestartBlocker? {
+    private func blocker(refusesRestart: Bool, platform: Bool, horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
+                         settings: PolicySettings) -> RestartBlocker? {
         let shmemShare = Double(figures.shmemBytes) / Double(Swift.max(1, figures.workingSetBytes)) * 100
         if refusesRestart || UnitName.typeSuffix(of: unit) == "scope" { return .notRestartable }
         if shmemShare >= settings.candidates.sharedMemoryDominantPercent {
@@ -142,6 +163,10 @@ extension UnitCandidate {
         // A warm-up that has stopped growing holds what it needs: restarting it would only
         // make it warm up again, even while the VM still stalls from it.
         if warmUp.shieldsFromRestart || (mayBeWarmingUp && !growsNow(settings: settings)) { return .warmingUp }
+        if mayBeWarmingUp, case .cannotAbsorb(let limit) = warmUp,
+           !warmUpMayBeRestarted(under: limit, horizon: horizon, memTotal: memTotal, settings: settings) {
+            return .warmingUp
+        }
         if platform && overBytes == 0 && expectedBytes != nil && !regrowing { return .withinPlatformBudget }
         return nil
     }

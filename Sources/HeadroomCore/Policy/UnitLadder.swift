@@ -100,7 +100,8 @@ public struct UnitLadder: Equatable, Sendable {
         // A unit that may be warming up is never throttled (a throttle would slow its start)
         // and restarted only when the VM cannot absorb it: growing at this rate and size, it
         // would take the VM down whether it is a leak or a warm-up too large for the VM.
-        let restartAllowed = candidate.mayBeWarmingUp ? absorbLimit != nil && candidate.growsNow(settings: settings)
+        let restartAllowed = candidate.mayBeWarmingUp
+            ? candidate.warmUpMayBeRestarted(under: absorbLimit, horizon: horizon, memTotal: memTotal, settings: settings)
             : restartDue
         if restartAllowed && mayRestart {
             let throttled = if case .throttled = step { true } else { false }

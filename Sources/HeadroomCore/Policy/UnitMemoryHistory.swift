@@ -33,6 +33,9 @@ public struct UnitMemoryHistory: Sendable {
     public private(set) var levelAtLastRestart: UInt64?
     /// How fast that run grew on average, from its start to its peak (bytes per second).
     public private(set) var rateBeforeRestart: Double?
+    /// Since when it has grown without a pause (over the last second at `growthMinimumBytes`
+    /// per 30 s or faster); nil while it does not grow.
+    public private(set) var growingSince: Double?
     /// The most it held in the current run, and when.
     private var runPeakBytes: UInt64 = 0
     private var runPeakTime: Double?
@@ -47,7 +50,7 @@ public struct UnitMemoryHistory: Sendable {
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
 
-    static let recentWindow = 3.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+    static let recentWindow = 1.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
 
@@ -81,6 +84,9 @@ public struct UnitMemoryHistory: Sendable {
         medium.add(time: time, value: value)
         long.add(time: time, value: value)
         if startBytes == nil { startBytes = latest.footprintBytes }
+        let rate = short.slope(since: time - Self.recentWindow, minimumSpan: 0.5) ?? 0
+        let growing = rate * Self.shortWindow >= Double(settings.candidates.growthMinimumBytes)
+        growingSince = growing ? (growingSince ?? time) : nil
         if latest.footprintBytes >= runPeakBytes {
             runPeakBytes = latest.footprintBytes
             runPeakTime = time
@@ -98,6 +104,7 @@ public struct UnitMemoryHistory: Sendable {
         }
         runPeakBytes = 0
         runPeakTime = nil
+        growingSince = nil
         restarts += 1
         earlierSettledBytes = settledBytes ?? earlierSettledBytes
         settledBytes = nil
@@ -140,7 +147,7 @@ public struct UnitMemoryHistory: Sendable {
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
-        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 1),
+        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 0.5),
                    short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
                    medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
                    long: Self.rate(long, time, Self.longWindow, since, minimumSpan: 600))

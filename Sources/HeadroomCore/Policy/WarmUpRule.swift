@@ -9,8 +9,8 @@ public enum WarmUpRule {
         case stall
         /// Available memory plus usable swap is below the reserve kept for everyone else.
         case roomBelowReserve = "room_below_reserve"
-        /// MemAvailable itself is below half the reserve: the kernel is evicting everyone's
-        /// cache and code; where swap does not take the growth (a slow disk), stall follows.
+        /// MemAvailable itself is below half the reserve and still falling faster than swap is
+        /// seen to take it: the kernel is evicting everyone's cache and code; stall follows.
         case ramExhausted = "ram_exhausted"
         /// Growth beyond what swap can take will empty RAM within `ramCriticalSeconds`.
         case ramRunningOut = "ram_running_out"
@@ -48,7 +48,9 @@ public enum WarmUpRule {
         let reserve = Double(reserveBytes(memTotal: memTotal, settings: settings))
         let room = Double(horizon.roomBytes)
         if room < reserve { return .roomBelowReserve }
-        if Double(horizon.availableBytes) < reserve / 2 { return .ramExhausted }
+        // At the floor and still falling faster than swap is seen to take it: where swap keeps
+        // up (a slow creep), MemAvailable holds at the floor and the room decides.
+        if Double(horizon.availableBytes) < reserve / 2, horizon.ramSecondsNow != nil { return .ramExhausted }
         if let ram = horizon.ramSecondsNow ?? horizon.ramSeconds, ram < settings.ramCriticalSeconds { return .ramRunningOut }
         if room - horizon.consumptionBytesPerSecond * settings.absorbLookaheadSeconds < reserve {
             return .growthOutrunsRoom

@@ -88,8 +88,17 @@ struct LadderAndChooserTests {
                                   memTotal: 3 * Self.gib, at: 0, settings: Self.settings)
         #expect(due == .hold(.restartBlocked(.warmingUp)))
         #expect(ladder.step == .idle)
-        let forecast = ladder.escalate(young, horizon: Self.reading(room: Self.gib, seconds: 10),
-                                       absorbLimit: .ramRunningOut, memTotal: 3 * Self.gib, at: 1, settings: Self.settings)
+        // A forecast during a burst (a heap allocated at start) is not enough; a hard limit is.
+        var burst = young
+        burst.growingForSeconds = 3
+        #expect(ladder.escalate(burst, horizon: Self.reading(room: Self.gib, seconds: 10), absorbLimit: .ramRunningOut,
+                                memTotal: 3 * Self.gib, at: 1, settings: Self.settings) == .hold(.restartBlocked(.warmingUp)))
+        #expect(burst.warmUpMayBeRestarted(under: .stall, horizon: Self.reading(room: Self.gib, seconds: 0),
+                                           memTotal: 3 * Self.gib, settings: Self.settings))
+        var sustained = young
+        sustained.growingForSeconds = 8
+        let forecast = ladder.escalate(sustained, horizon: PolicyPieceTests.reading(room: Self.gib, seconds: 10, available: 150 * Self.mib),
+                                       absorbLimit: .ramRunningOut, memTotal: 3 * Self.gib, at: 2, settings: Self.settings)
         #expect(forecast == .act(.restart(unit: "app.service", liftingThrottle: false)))
     }
 

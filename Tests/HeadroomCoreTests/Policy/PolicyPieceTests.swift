@@ -66,10 +66,15 @@ struct PolicyPieceTests {
         // Swap took nothing meanwhile (SwapFree flat): whether RAM runs out now gets no credit.
         #expect((fast.ramSecondsNow ?? 99) < (fast.ramSeconds ?? 0))
         #expect((6...9).contains(fast.ramSecondsNow ?? 0))
-        // RAM itself below half the reserve is a hard limit, swap or not.
+        // RAM below half the reserve and still falling faster than swap takes it: a hard limit.
         var low = Self.reading(room: Self.gib, seconds: nil, available: 40 * Self.mib)
+        low.ramSecondsNow = 3
         #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == .ramExhausted)
         low.availableBytes = 100 * Self.mib
+        #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == nil)
+        // At the floor but swap keeps up (a slow creep): the room decides, not RAM.
+        low.availableBytes = 40 * Self.mib
+        low.ramSecondsNow = nil
         #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == nil)
         #expect((9...12).contains(fast.seconds ?? 0))
         // No swap: nothing takes any of the growth off RAM; 20 MiB/s off 1 GiB is RAM's 51 s.

@@ -130,6 +130,28 @@ struct PolicyTimelineTests {
         }
     }
 
+    @Test("a heap allocated in a burst at start that leaves little RAM, then a slow creep: not acted on during its start",
+          arguments: Size.throughBoth([
+        // ~100 MiB of RAM left after the burst, as in the guest's creep-a (70 MiB).
+        Size(installed: 2 * gib, swap: 256 * mib, base: 300 * mib, amount: 1400 * mib, rate: 84 * mib),
+        Size(installed: 3 * gib, swap: 512 * mib, base: 400 * mib, amount: 2300 * mib, rate: 48 * mib),
+    ]))
+    func burstThenCreep(size: Size) throws {
+        var app = PolicyRig.Unit("billing.service", startedAt: 0,
+                                 size: Shape.creep(to: size.amount, perSecond: 400 * Self.mib, perMinute: size.rate))
+        app.afterRestart = Shape.steady(100 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [app, Self.bystander(100 * Self.mib)], driver: size.driver)
+        rig.run(until: 900, step: 0.25)
+        let first = try #require(rig.events.first { if case .act(let a, _, _) = $0.decision { a.unit == "billing.service" } else { false } },
+                                 "\(rig.story)")
+        #expect(first.time > 30, "not during its start\n\(rig.story)")
+        #expect(rig.restarts(of: "billing.service") == 1, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.filed.isEmpty, "a start is not a 'could not act'\n\(rig.story)")
+    }
+
     @Test("an application that starts large, then creeps slowly: found before memory runs out", arguments: Size.throughBoth([
         Size(installed: 3 * gib, swap: gib, base: 900 * mib, amount: 1300 * mib, rate: 8 * mib),
         Size(installed: 4 * gib, swap: gib, base: 1000 * mib, amount: 2 * gib, rate: 40 * mib),
