@@ -45,6 +45,9 @@ public struct UnitLadder: Equatable, Sendable {
         /// It grows faster than swap takes pages: a throttle would stall it, not slow the VM's
         /// consumption; it waits for the restart horizon.
         case throttleCannotHelp
+        /// It grew back past its containment limit before it could be contained: not restarted
+        /// again (no loop) unless the VM stalls.
+        case tooLargeToContain
         /// The horizon is above the throttle horizon: nothing is due.
         case notDue
         /// Restart due, but the unit may not be restarted (warm-up the VM absorbs, ...).
@@ -95,6 +98,10 @@ public struct UnitLadder: Equatable, Sendable {
                 return .act(.contain(unit: unit, memoryMax: limits.max, memoryHigh: limits.high,
                                      swapMax: settings.ladder.containSwapMaxBytes))
             }
+            // Back above its limit already: a leak is contained on its way up, so this is most
+            // likely a start that allocates its heap at once (restarted by mistake). No restart
+            // loop: another restart only while the VM already stalls.
+            guard absorbLimit == .stall else { return .hold(.tooLargeToContain) }
         }
         guard throttleDue else { return .hold(.notDue) }
         // A unit that may be warming up is never throttled (a throttle would slow its start)

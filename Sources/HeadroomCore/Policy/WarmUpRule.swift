@@ -9,8 +9,9 @@ public enum WarmUpRule {
         case stall
         /// Available memory plus usable swap is below the reserve kept for everyone else.
         case roomBelowReserve = "room_below_reserve"
-        /// MemAvailable itself is below half the reserve and still falling faster than swap is
-        /// seen to take it: the kernel is evicting everyone's cache and code; stall follows.
+        /// MemAvailable itself is below half the reserve and, at the rate beyond what swap is
+        /// seen to take, gone within `floorSeconds`: the kernel is evicting everyone's cache
+        /// and code; stall follows.
         case ramExhausted = "ram_exhausted"
         /// Growth beyond what swap can take will empty RAM within `ramCriticalSeconds`.
         case ramRunningOut = "ram_running_out"
@@ -50,13 +51,19 @@ public enum WarmUpRule {
         if room < reserve { return .roomBelowReserve }
         // At the floor and still falling faster than swap is seen to take it: where swap keeps
         // up (a slow creep), MemAvailable holds at the floor and the room decides.
-        if Double(horizon.availableBytes) < reserve / 2, horizon.ramSecondsNow != nil { return .ramExhausted }
+        if Double(horizon.availableBytes) < reserve / 2, let ram = horizon.ramSecondsNow,
+           ram < Self.floorSeconds { return .ramExhausted }
         if let ram = horizon.ramSecondsNow ?? horizon.ramSeconds, ram < settings.ramCriticalSeconds { return .ramRunningOut }
         if room - horizon.consumptionBytesPerSecond * settings.absorbLookaheadSeconds < reserve {
             return .growthOutrunsRoom
         }
         return nil
     }
+
+    /// At the floor, RAM running out within this at the rate beyond what swap takes is a hard
+    /// limit (16 MiB/s with 60 MiB left: 4 s, a stall in the guest); a creep of 1.4 MiB/s with
+    /// 50 MiB left (38 s) leaves swap time to start.
+    static let floorSeconds = 10.0
 
     public static func verdict(_ history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading,
                                memTotal: UInt64, settings: PolicySettings.WarmUp) -> Verdict {
