@@ -130,14 +130,15 @@ extension UnitCandidate {
     }
 
     /// May it be restarted although it may be warming up? Only while it still grows: on a
-    /// hard limit at once; on a forecast once it has grown for `burstSeconds` and its own
-    /// rate now would use up what is left (RAM within `ramCriticalSeconds`, or the room within
-    /// `absorbLookaheadSeconds`). The VM's trend lags by its window: after a burst, a slow
-    /// creep must not inherit the burst's forecast.
+    /// stall or a room below the reserve at once; otherwise (a forecast, or RAM at its floor,
+    /// which a heap allocated at start reaches and stops at: 56 MiB left in the guest) once it
+    /// has grown for `burstSeconds` and its own rate now would use up what is left (RAM within
+    /// `ramCriticalSeconds`, or the room within `absorbLookaheadSeconds`). The VM's trend lags
+    /// by its window: after a burst, a slow creep must not inherit the burst's forecast.
     public func warmUpMayBeRestarted(under limit: WarmUpRule.AbsorbLimit?, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> Bool {
         guard let limit, growsNow(settings: settings) else { return false }
-        if limit.isHard { return true }
+        if limit == .stall || limit == .roomBelowReserve { return true }
         guard growingForSeconds >= settings.warmUp.burstSeconds else { return false }
         let rate = growth.recent.bytesPerSecond
         let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
@@ -163,7 +164,7 @@ extension UnitCandidate {
         // A warm-up that has stopped growing holds what it needs: restarting it would only
         // make it warm up again, even while the VM still stalls from it.
         if warmUp.shieldsFromRestart || (mayBeWarmingUp && !growsNow(settings: settings)) { return .warmingUp }
-        if mayBeWarmingUp, case .cannotAbsorb(let limit) = warmUp,
+        if mayBeWarmingUp, case .cannotAbsorb(let limit) = warmUp, limit != .stall, limit != .roomBelowReserve,
            !warmUpMayBeRestarted(under: limit, horizon: horizon, memTotal: memTotal, settings: settings) {
             return .warmingUp
         }

@@ -95,6 +95,10 @@ struct LadderAndChooserTests {
                                 memTotal: 3 * Self.gib, at: 1, settings: Self.settings) == .hold(.restartBlocked(.warmingUp)))
         #expect(burst.warmUpMayBeRestarted(under: .stall, horizon: Self.reading(room: Self.gib, seconds: 0),
                                            memTotal: 3 * Self.gib, settings: Self.settings))
+        // RAM at its floor is where a heap allocated at start stops: not during the burst.
+        #expect(!burst.warmUpMayBeRestarted(under: .ramExhausted,
+                                            horizon: PolicyPieceTests.reading(room: Self.gib, seconds: 1, available: 50 * Self.mib),
+                                            memTotal: 2 * Self.gib, settings: Self.settings))
         var sustained = young
         sustained.growingForSeconds = 8
         let forecast = ladder.escalate(sustained, horizon: PolicyPieceTests.reading(room: Self.gib, seconds: 10, available: 150 * Self.mib),
