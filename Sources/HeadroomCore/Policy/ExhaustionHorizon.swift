@@ -95,7 +95,10 @@ public struct ExhaustionHorizon: Sendable {
         fastSwapFree.add(time: time, value: Double(meminfo.swapFree))
 
         let fast = fastRoom.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5)
-        let long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
+        var long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
+        // The long trend is for a consumption too slow for the fast window; far steeper than the
+        // fast trend it is a burst that has ended (a heap allocated at start), not this growth.
+        if let steep = long, let now = fast, steep < 2 * now { long = nil }
         let ramRate = -(fastAvailable.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5) ?? 0)
         // The horizon credits swap with what it can take (`swapAbsorbBytesPerSecond`); whether
         // RAM runs out *now* counts only what swap is seen to take: a guest whose swap disk is

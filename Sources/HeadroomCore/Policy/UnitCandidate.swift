@@ -124,7 +124,7 @@ extension UnitCandidate {
             * weight
     }
 
-    /// Still growing over the last second, at `growthMinimumBytes` per 30 s or faster.
+    /// Still growing over the last 2 s, at `growthMinimumBytes` per 30 s or faster.
     public func growsNow(settings: PolicySettings) -> Bool {
         growth.recent.bytesPerSecond * UnitMemoryHistory.shortWindow >= Double(settings.candidates.growthMinimumBytes)
     }

@@ -50,7 +50,9 @@ public struct UnitMemoryHistory: Sendable {
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
 
-    static let recentWindow = 1.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+    /// 2 s: at least two samples at the calm 1 s tick (a 1 s window held one, so growth was
+    /// never "now" until the tick sped up).
+    static let recentWindow = 2.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
 
@@ -84,7 +86,7 @@ public struct UnitMemoryHistory: Sendable {
         medium.add(time: time, value: value)
         long.add(time: time, value: value)
         if startBytes == nil { startBytes = latest.footprintBytes }
-        let rate = short.slope(since: time - Self.recentWindow, minimumSpan: 0.5) ?? 0
+        let rate = short.slope(since: time - Self.recentWindow, minimumSpan: 0.9) ?? 0
         let growing = rate * Self.shortWindow >= Double(settings.candidates.growthMinimumBytes)
         growingSince = growing ? (growingSince ?? time) : nil
         if latest.footprintBytes >= runPeakBytes {
@@ -147,7 +149,7 @@ public struct UnitMemoryHistory: Sendable {
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
-        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 0.5),
+        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 0.9),
                    short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
                    medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
                    long: Self.rate(long, time, Self.longWindow, since, minimumSpan: 600))
@@ -173,7 +175,7 @@ public struct UnitGrowth: Equatable, Sendable {
         public var bytes: Double { bytesPerSecond * seconds }
     }
 
-    /// The last 3 s: whether it still grows now (a warm-up that stopped does not).
+    /// The last 2 s: whether it still grows now (a warm-up that stopped does not).
     public var recent: Rate
     public var short: Rate
     public var medium: Rate
