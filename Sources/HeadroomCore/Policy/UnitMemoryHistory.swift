@@ -85,10 +85,17 @@ public struct UnitMemoryHistory: Sendable {
         short.add(time: time, value: value)
         medium.add(time: time, value: value)
         long.add(time: time, value: value)
-        if startBytes == nil { startBytes = latest.footprintBytes }
-        let rate = short.slope(since: time - Self.recentWindow, minimumSpan: 0.9) ?? 0
-        let growing = rate * Self.shortWindow >= Double(settings.candidates.growthMinimumBytes)
-        growingSince = growing ? (growingSince ?? time) : nil
+        let firstOfRun = startBytes == nil
+        if firstOfRun { startBytes = latest.footprintBytes }
+        let minimumRate = Double(settings.candidates.growthMinimumBytes) / Self.shortWindow
+        if let rate = short.slope(since: time - Self.recentWindow, minimumSpan: 0.9) {
+            growingSince = rate >= minimumRate ? (growingSince ?? time) : nil
+        } else if firstOfRun, let start = self.startedAt, time - start > 0.5,
+                  Double(latest.footprintBytes) / (time - start) >= minimumRate {
+            // First seen after its start (units are listed every few seconds while calm): what
+            // it holds already grew since its start at least that fast.
+            growingSince = start
+        }
         if latest.footprintBytes >= runPeakBytes {
             runPeakBytes = latest.footprintBytes
             runPeakTime = time

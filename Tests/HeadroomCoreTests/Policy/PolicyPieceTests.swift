@@ -150,6 +150,19 @@ struct PolicyPieceTests {
                                 settings: settings) == .act(.restart(unit: "db.service", liftingThrottle: false)))
     }
 
+    @Test("a unit first seen well after its start, already large, has been growing since its start")
+    func growingSinceStartWhenSeenLate() {
+        let settings = PolicySettings()
+        var history = UnitMemoryHistory(unit: "leak.service")
+        history.observe(time: 8, sample: Self.sample("leak.service", workingSet: 1024 * Self.mib), startedAt: 0,
+                        settings: settings)
+        #expect(history.growingSince == 0)
+        var small = UnitMemoryHistory(unit: "idle.service")
+        small.observe(time: 8, sample: Self.sample("idle.service", workingSet: 2 * Self.mib), startedAt: 0,
+                      settings: settings)
+        #expect(small.growingSince == nil)
+    }
+
     @Test("history: age from its start, a restart is seen from the start time, regrowth past the level at restart")
     func historyRegrowth() {
         let settings = PolicySettings()
