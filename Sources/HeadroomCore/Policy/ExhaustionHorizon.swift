@@ -9,8 +9,8 @@
 /// - a slow leak barely moves a 5 s window; the 120 s trend carries it while the fast trend
 ///   still falls; once the growth stops the fast trend goes flat and the long one is not used,
 ///   so a warm-up that stopped is not extrapolated.
-/// PSI full at or above `stallFullAvg10`, with stall time still accruing, means it is already
-/// happening: horizon 0.
+/// PSI full at or above `stallFullAvg10`, with stall time still accruing, while RAM is short or
+/// the room shrinks, means it is already happening: horizon 0.
 public struct ExhaustionHorizon: Sendable {
     /// Which reading gave the horizon (named in incidents).
     public enum Basis: String, Equatable, Sendable {
@@ -112,7 +112,8 @@ public struct ExhaustionHorizon: Sendable {
         var reading = Reading(availableBytes: meminfo.memAvailable, usableSwapBytes: usableSwap, roomBytes: room,
                               fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,
                               recentSlope: fastRoom.slope(since: time - 1, minimumSpan: 0.5), basis: .notShrinking,
-                              stalled: stallsNow(pressure.full))
+                              stalled: false)
+        reading.stalled = stallsNow(pressure.full) && runsShort(meminfo, reading)
         reading.ramSecondsNow = ramSecondsNow
         if reading.stalled {
             reading.seconds = 0
@@ -136,6 +137,19 @@ public struct ExhaustionHorizon: Sendable {
         guard let previous = lastFullTotal else { return true }
         return full.totalMicroseconds > previous
     }
+
+    /// A stall means running out only while RAM is short or something consumes the room
+    /// (`stallAvailablePercent`); a stall beside plenty of available memory that nobody uses up
+    /// (a file streamed through a small cache, a cgroup at its own limit) is not one a restart
+    /// or a forecast can help.
+    private func runsShort(_ meminfo: Meminfo, _ reading: Reading) -> Bool {
+        let short = Double(meminfo.memAvailable) < Double(meminfo.memTotal) * settings.stallAvailablePercent / 100
+        return short || reading.consumptionBytesPerSecond >= Self.consumingBytesPerSecond
+    }
+
+    /// Room shrinking at least this fast is consumption, not the noise of a flat room
+    /// (MemAvailable moves by ~1 MiB over seconds while nothing grows).
+    static let consumingBytesPerSecond = Double(1 << 20)
 
     private static func until(_ room: UInt64, _ slope: Double?) -> Double? {
         guard let slope, slope < 0 else { return nil }

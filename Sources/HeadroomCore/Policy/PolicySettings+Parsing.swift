@@ -15,12 +15,13 @@ extension PolicySettings {
             let sub = path.key("horizon")
             let keys = try value.object(at: sub, allowed: ["fast_window_seconds", "long_window_seconds",
                                                            "swap_reserve_percent", "swap_absorb_per_second",
-                                                           "stall_full_avg10"])
+                                                           "stall_full_avg10", "stall_available_percent"])
             try Self.numbers(keys, at: sub, into: &horizon, [
                 ("fast_window_seconds", \.fastWindowSeconds, 1...60),
                 ("long_window_seconds", \.longWindowSeconds, 10...3600),
                 ("swap_reserve_percent", \.swapReservePercent, 0...100),
-                ("stall_full_avg10", \.stallFullAvg10, 0...100)],
+                ("stall_full_avg10", \.stallFullAvg10, 0...100),
+                ("stall_available_percent", \.stallAvailablePercent, 0...100)],
                 sizes: [("swap_absorb_per_second", \.swapAbsorbBytesPerSecond)])
             if horizon.longWindowSeconds < horizon.fastWindowSeconds {
                 throw sub.key("long_window_seconds").error("expected at least fast_window_seconds "
@@ -129,7 +130,8 @@ extension PolicySettings {
                 "long_window_seconds": number(horizon.longWindowSeconds),
                 "swap_reserve_percent": number(horizon.swapReservePercent),
                 "swap_absorb_per_second": size(horizon.swapAbsorbBytesPerSecond),
-                "stall_full_avg10": number(horizon.stallFullAvg10)]),
+                "stall_full_avg10": number(horizon.stallFullAvg10),
+                "stall_available_percent": number(horizon.stallAvailablePercent)]),
             "warm_up": .object([
                 "young_seconds": number(warmUp.youngSeconds),
                 "absorb_lookahead_seconds": number(warmUp.absorbLookaheadSeconds),

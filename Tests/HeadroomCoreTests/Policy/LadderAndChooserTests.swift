@@ -106,7 +106,7 @@ struct LadderAndChooserTests {
         #expect(forecast == .act(.restart(unit: "app.service", liftingThrottle: false)))
     }
 
-    @Test("ladder: a platform unit past its budget, or a unit growing back, is not shielded by its youth")
+    @Test("ladder: an agent past its budget or a unit growing back is not shielded by youth; the agent is restarted when due, not throttled")
     func youthShieldsOnlyWarmUps() {
         let agent = Self.candidate("telegraf.service", category: .monitoring, workingSet: 300 * Self.mib,
                                    expected: 256 * Self.mib, rate: Double(8 * Self.mib), age: 30)
@@ -115,8 +115,19 @@ struct LadderAndChooserTests {
         #expect(!agent.mayBeWarmingUp && !regrowing.mayBeWarmingUp)
         var ladder = UnitLadder(unit: "telegraf.service")
         #expect(ladder.escalate(agent, horizon: Self.reading(room: Self.gib, seconds: 120), absorbLimit: nil,
-                                memTotal: 2 * Self.gib, at: 0, settings: Self.settings)
-            == .act(.throttle(unit: "telegraf.service", memoryHigh: 315 * Self.mib)))
+                                memTotal: 2 * Self.gib, at: 0, settings: Self.settings) == .hold(.throttleCannotHelp))
+        #expect(ladder.step == .idle)
+        #expect(ladder.escalate(agent, horizon: Self.reading(room: Self.gib, seconds: 25), absorbLimit: nil,
+                                memTotal: 2 * Self.gib, at: 1, settings: Self.settings)
+            == .act(.restart(unit: "telegraf.service", liftingThrottle: false)))
+        // The same growth in a customer's application, old enough not to be warming up, is throttled
+        // (its restart is an outage); the throttle keeps what it has plus the slack.
+        let application = Self.candidate("shop.service", workingSet: 300 * Self.mib, rate: Double(8 * Self.mib),
+                                         age: 2 * Self.settings.warmUp.youngSeconds)
+        var shop = UnitLadder(unit: "shop.service")
+        #expect(shop.escalate(application, horizon: Self.reading(room: Self.gib, seconds: 120), absorbLimit: nil,
+                              memTotal: 2 * Self.gib, at: 0, settings: Self.settings)
+            == .act(.throttle(unit: "shop.service", memoryHigh: 315 * Self.mib)))
     }
 
     @Test("ladder: a grower faster than swap takes pages is not throttled (it would only stall); restarted when due")

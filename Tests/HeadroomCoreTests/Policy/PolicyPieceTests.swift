@@ -92,12 +92,49 @@ struct PolicyPieceTests {
             Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: avg10, avg60: 0, avg300: 0,
                                                                        totalMicroseconds: total))
         }
-        let plenty = Self.meminfo(available: Self.gib, swapFree: Self.gib)
-        let stalled = horizon.observe(time: 6, meminfo: plenty, pressure: full(20, total: 2_000_000))
+        let short = Self.meminfo(available: 400 * Self.mib, swapFree: Self.gib)
+        let stalled = horizon.observe(time: 6, meminfo: short, pressure: full(20, total: 2_000_000))
         #expect(stalled.seconds == 0 && stalled.basis == .stall)
-        #expect(horizon.observe(time: 6.5, meminfo: plenty, pressure: full(22, total: 2_300_000)).stalled)
+        #expect(horizon.observe(time: 6.5, meminfo: short, pressure: full(22, total: 2_300_000)).stalled)
         // The stall ended (the total stopped), avg10 still lags high: not a stall any more.
-        #expect(!horizon.observe(time: 7, meminfo: plenty, pressure: full(21, total: 2_300_000)).stalled)
+        #expect(!horizon.observe(time: 7, meminfo: short, pressure: full(21, total: 2_300_000)).stalled)
+    }
+
+    @Test("a stall beside plenty of available memory that nothing consumes is not running out; one while the room shrinks is")
+    func stallNeedsShortRamOrConsumption() {
+        func full(_ total: UInt64) -> Pressure {
+            Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: 13, avg60: 0, avg300: 0,
+                                                                       totalMicroseconds: total))
+        }
+        // A reader cycling a file larger than the cache: 13 % full stall, 1.2 GiB of 3 GiB
+        // available and flat (noise of a few hundred KiB).
+        var reader = ExhaustionHorizon(settings: PolicySettings.Horizon())
+        var reading: ExhaustionHorizon.Reading?
+        for step in 0...20 {
+            let noise = UInt64(step % 3) * 300 << 10
+            reading = reader.observe(time: Double(step) * 0.5,
+                                     meminfo: Self.meminfo(available: 1200 * Self.mib + noise, swapFree: Self.gib),
+                                     pressure: full(UInt64(step) * 65_000))
+        }
+        let cache = try! #require(reading)
+        #expect(!cache.stalled && cache.seconds == nil)
+        #expect(WarmUpRule.absorbLimit(cache, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == nil)
+        // The same stall while a leak shrinks the room at 8 MiB/s from as much RAM: running out.
+        var leak = ExhaustionHorizon(settings: PolicySettings.Horizon())
+        for step in 0...20 {
+            let t = Double(step) * 0.5
+            reading = leak.observe(time: t, meminfo: Self.meminfo(available: 1200 * Self.mib - UInt64(t * 8) * Self.mib,
+                                                                  swapFree: Self.gib),
+                                   pressure: full(UInt64(step) * 65_000))
+        }
+        #expect(reading?.stalled == true && reading?.seconds == 0)
+        // Flat, but RAM short (below a quarter of MemTotal): running out.
+        var floor = ExhaustionHorizon(settings: PolicySettings.Horizon())
+        for step in 0...20 {
+            reading = floor.observe(time: Double(step) * 0.5, meminfo: Self.meminfo(available: 300 * Self.mib, swapFree: Self.gib),
+                                    pressure: full(UInt64(step) * 65_000))
+        }
+        #expect(reading?.stalled == true)
     }
 
     @Test("a warm-up that stops is not extrapolated: the fast trend goes flat")

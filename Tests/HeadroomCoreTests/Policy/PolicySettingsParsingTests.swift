@@ -12,7 +12,8 @@ struct PolicySettingsParsingTests {
     func readsKeys() throws {
         let settings = try Self.parse("""
             {"horizon": {"fast_window_seconds": 4, "long_window_seconds": 90, "swap_reserve_percent": 5,
-                         "swap_absorb_per_second": "48MiB", "stall_full_avg10": 15},
+                         "swap_absorb_per_second": "48MiB", "stall_full_avg10": 15,
+                         "stall_available_percent": 30},
              "warm_up": {"young_seconds": 1200, "absorb_lookahead_seconds": 15, "absorb_reserve_minimum": "200MiB",
                          "absorb_reserve_percent": 4, "ram_critical_seconds": 6},
              "candidates": {"growth_minimum": "16MiB", "minimum_working_set": "40MiB",
@@ -25,6 +26,7 @@ struct PolicySettingsParsingTests {
              "no_action_repeat_seconds": 900, "episode_quiet_seconds": 60}
             """)
         #expect(settings.horizon.swapAbsorbBytesPerSecond == 48 << 20)
+        #expect(settings.horizon.stallAvailablePercent == 30)
         #expect(settings.warmUp.youngSeconds == 1200)
         #expect(settings.candidates.regrowPercent == 80)
         #expect(settings.ladder.containAfterRestarts == 2)

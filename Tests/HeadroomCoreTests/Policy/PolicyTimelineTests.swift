@@ -74,6 +74,8 @@ struct PolicyTimelineTests {
         var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap, units: [app, telegraf], driver: size.driver)
         rig.run(until: 300)
         #expect(rig.restarts(of: "telegraf.service") >= 1)
+        // Past its budget, the agent's remedy is its restart; a throttle would only stall it.
+        #expect(!rig.actions(on: "telegraf.service").contains { $0.isThrottle }, "\(rig.story)")
         #expect(!rig.touched("customer-app.service"))
         #expect(!rig.ranOut)
         #expect(rig.stallTicks == 0, "\(rig.story)")
@@ -96,6 +98,7 @@ struct PolicyTimelineTests {
                             units: [app, agent, Self.bystander(100 * Self.mib)], driver: size.driver)
         rig.run(until: 240, step: 0.25)
         #expect(!rig.actions(on: "sensu-client.service").isEmpty, "\(rig.story)")
+        #expect(!rig.actions(on: "sensu-client.service").contains { $0.isThrottle }, "\(rig.story)")
         #expect(!rig.touched("crm.service"), "\(rig.story)")
         #expect(!rig.ranOut)
     }
