@@ -39,6 +39,10 @@ public struct ExhaustionHorizon: Sendable {
         /// Seconds until RAM runs out counting only what swap is seen to take now (not what it
         /// could): what "RAM is running out" (`WarmUpRule`) is judged on.
         public var ramSecondsNow: Double? = nil
+        /// How fast MemAvailable falls beyond what swap is seen to take, over both the fast
+        /// window and the last 30 s (the slower of the two): a fall that is steady, not the
+        /// kernel's reclaim moving MemAvailable by a few MiB at its floor. 0 when not falling.
+        public var steadyRamLossBytesPerSecond: Double = 0
 
         /// How fast room is being used, in bytes per second (0 when not shrinking).
         public var consumptionBytesPerSecond: Double {
@@ -58,6 +62,9 @@ public struct ExhaustionHorizon: Sendable {
     private var fastAvailable: TrendRing
     /// SwapFree over the fast window: how much swap really takes now.
     private var fastSwapFree: TrendRing
+    /// MemAvailable, one point a second over `steadyWindowSeconds`.
+    private var steadyAvailable: TrendRing
+    static let steadyWindowSeconds = 30.0
     private var lastSwapTotal: UInt64?
     /// PSI full's total at the previous observation: avg10 lags by seconds, so a stall that
     /// ended (the culprit restarted, memory back) still reads high; only a total that still
@@ -72,6 +79,7 @@ public struct ExhaustionHorizon: Sendable {
         fastAvailable = TrendRing(capacity: fastPoints, spacing: 0)
         fastSwapFree = TrendRing(capacity: fastPoints, spacing: 0)
         longRoom = TrendRing(capacity: Swift.max(8, Int(settings.longWindowSeconds / 2) + 1), spacing: 2)
+        steadyAvailable = TrendRing(capacity: Int(Self.steadyWindowSeconds) + 2, spacing: 1)
     }
 
     /// Swap added or removed: the old room is not comparable.
@@ -80,6 +88,7 @@ public struct ExhaustionHorizon: Sendable {
         longRoom.reset()
         fastAvailable.reset()
         fastSwapFree.reset()
+        steadyAvailable.reset()
     }
 
     /// One tick. Allocation-free.
@@ -93,6 +102,7 @@ public struct ExhaustionHorizon: Sendable {
         longRoom.add(time: time, value: Double(room))
         fastAvailable.add(time: time, value: Double(meminfo.memAvailable))
         fastSwapFree.add(time: time, value: Double(meminfo.swapFree))
+        steadyAvailable.add(time: time, value: Double(meminfo.memAvailable))
 
         let fast = fastRoom.slope(since: time - settings.fastWindowSeconds, minimumSpan: 0.5)
         var long = longRoom.slope(since: time - settings.longWindowSeconds, minimumSpan: 10)
@@ -115,6 +125,8 @@ public struct ExhaustionHorizon: Sendable {
                               stalled: false)
         reading.stalled = stallsNow(pressure.full) && runsShort(meminfo, reading)
         reading.ramSecondsNow = ramSecondsNow
+        let steadyRate = -(steadyAvailable.slope(since: time - Self.steadyWindowSeconds, minimumSpan: 10) ?? 0)
+        reading.steadyRamLossBytesPerSecond = Swift.max(0, Swift.min(ramRate, steadyRate) - observed)
         if reading.stalled {
             reading.seconds = 0
             reading.basis = .stall

@@ -141,9 +141,21 @@ extension UnitCandidate {
         if limit == .stall || limit == .roomBelowReserve { return true }
         guard growingForSeconds >= settings.warmUp.burstSeconds else { return false }
         let rate = growth.recent.bytesPerSecond
+        // At RAM's floor a slow grower is restarted once its last 30 s hold no burst: a start
+        // that allocated its heap and still settles is decelerating, a creep goes on at one
+        // rate. Seconds of slow growth right after a burst are no evidence of a leak.
+        if limit == .ramExhausted, rate < Double(settings.horizon.swapAbsorbBytesPerSecond),
+           !growsSteadily(settings: settings) { return false }
         let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
         return rate * settings.warmUp.ramCriticalSeconds >= Double(horizon.availableBytes) - reserve / 2
             || rate * settings.warmUp.absorbLookaheadSeconds >= Double(horizon.roomBytes) - reserve
+    }
+
+    /// Grew at about one rate over the whole 30 s window: no burst (a start's heap) in it.
+    func growsSteadily(settings: PolicySettings) -> Bool {
+        let minimumRate = Double(settings.candidates.growthMinimumBytes) / UnitMemoryHistory.shortWindow
+        return growth.short.seconds >= UnitMemoryHistory.shortWindow * 0.8
+            && growth.short.bytesPerSecond <= 3 * Swift.max(growth.recent.bytesPerSecond, minimumRate)
     }
 
     /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which

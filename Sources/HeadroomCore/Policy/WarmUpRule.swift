@@ -9,9 +9,9 @@ public enum WarmUpRule {
         case stall
         /// Available memory plus usable swap is below the reserve kept for everyone else.
         case roomBelowReserve = "room_below_reserve"
-        /// MemAvailable itself is below half the reserve and, at the rate beyond what swap is
-        /// seen to take, gone within `floorSeconds`: the kernel is evicting everyone's cache
-        /// and code; stall follows.
+        /// MemAvailable itself is below half the reserve and still falls steadily (at least
+        /// `floorLossBytesPerSecond` over the fast window and the last 30 s) beyond what swap is
+        /// seen to take: the kernel is evicting everyone's cache and code; stall follows.
         case ramExhausted = "ram_exhausted"
         /// Growth beyond what swap can take will empty RAM within `ramCriticalSeconds`.
         case ramRunningOut = "ram_running_out"
@@ -49,10 +49,13 @@ public enum WarmUpRule {
         let reserve = Double(reserveBytes(memTotal: memTotal, settings: settings))
         let room = Double(horizon.roomBytes)
         if room < reserve { return .roomBelowReserve }
-        // At the floor and still falling faster than swap is seen to take it: where swap keeps
-        // up (a slow creep), MemAvailable holds at the floor and the room decides.
-        if Double(horizon.availableBytes) < reserve / 2, let ram = horizon.ramSecondsNow,
-           ram < Self.floorSeconds { return .ramExhausted }
+        // At the floor and still falling steadily beyond what swap is seen to take: where swap
+        // keeps up, MemAvailable holds at the floor and the room decides. How soon RAM would
+        // reach 0 does not matter: the stall comes at the floor, when the last hot file pages
+        // go (measured: a 1.4 MiB/s creep on 2 GiB stalled at ~24 MiB available, swapping only
+        // then; with a 10 s rule it was met 1.46 s into the stall).
+        if Double(horizon.availableBytes) < reserve / 2,
+           horizon.steadyRamLossBytesPerSecond >= Self.floorLossBytesPerSecond { return .ramExhausted }
         if let ram = horizon.ramSecondsNow ?? horizon.ramSeconds, ram < settings.ramCriticalSeconds { return .ramRunningOut }
         if room - horizon.consumptionBytesPerSecond * settings.absorbLookaheadSeconds < reserve {
             return .growthOutrunsRoom
@@ -60,10 +63,9 @@ public enum WarmUpRule {
         return nil
     }
 
-    /// At the floor, RAM running out within this at the rate beyond what swap takes is a hard
-    /// limit (16 MiB/s with 60 MiB left: 4 s, a stall in the guest); a creep of 1.4 MiB/s with
-    /// 50 MiB left (38 s) leaves swap time to start.
-    static let floorSeconds = 10.0
+    /// At the floor, MemAvailable falling at least this fast beyond swap is RAM running out:
+    /// 30 MiB a minute, above the kernel's reclaim moving it by a few MiB now and then.
+    static let floorLossBytesPerSecond = Double(1 << 19)
 
     public static func verdict(_ history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading,
                                memTotal: UInt64, settings: PolicySettings.WarmUp) -> Verdict {

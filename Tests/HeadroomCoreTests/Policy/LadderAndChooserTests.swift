@@ -106,6 +106,27 @@ struct LadderAndChooserTests {
         #expect(forecast == .act(.restart(unit: "app.service", liftingThrottle: false)))
     }
 
+    @Test("ladder: a young slow grower at RAM's floor is restarted once its last 30 s hold no burst")
+    func creepAtTheFloor() {
+        let floor = PolicyPieceTests.reading(room: Self.gib, seconds: 150, available: 40 * Self.mib)
+        var creep = Self.candidate("billing.service", workingSet: 1600 * Self.mib, rate: 1.4 * Double(Self.mib), age: 40)
+        creep.growingForSeconds = 40
+        #expect(creep.mayBeWarmingUp)
+        #expect(creep.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
+                                           settings: Self.settings))
+        // 10 s after its start the 30 s window still holds the heap allocated at start.
+        var starting = creep
+        starting.growth.short = .init(bytesPerSecond: 50 * Double(Self.mib), seconds: 10)
+        #expect(!starting.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
+                                               settings: Self.settings))
+        // A fast grower at the floor needs only its burst allowance.
+        var fast = Self.candidate("leak.service", workingSet: Self.gib, rate: 128 * Double(Self.mib), age: 10)
+        fast.growingForSeconds = 8
+        fast.growth.short = .init(bytesPerSecond: 128 * Double(Self.mib), seconds: 8)
+        #expect(fast.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
+                                          settings: Self.settings))
+    }
+
     @Test("ladder: an agent past its budget or a unit growing back is not shielded by youth; the agent is restarted when due, not throttled")
     func youthShieldsOnlyWarmUps() {
         let agent = Self.candidate("telegraf.service", category: .monitoring, workingSet: 300 * Self.mib,

@@ -66,15 +66,16 @@ struct PolicyPieceTests {
         // Swap took nothing meanwhile (SwapFree flat): whether RAM runs out now gets no credit.
         #expect((fast.ramSecondsNow ?? 99) < (fast.ramSeconds ?? 0))
         #expect((6...9).contains(fast.ramSecondsNow ?? 0))
-        // RAM below half the reserve and still falling faster than swap takes it: a hard limit.
+        // RAM below half the reserve and still falling steadily beyond what swap takes (even a
+        // 1.4 MiB/s creep, RAM "gone" in ~30 s): a hard limit, the stall comes at the floor.
         var low = Self.reading(room: Self.gib, seconds: nil, available: 40 * Self.mib)
-        low.ramSecondsNow = 3
+        low.steadyRamLossBytesPerSecond = 1.4 * Double(Self.mib)
         #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == .ramExhausted)
         low.availableBytes = 100 * Self.mib
         #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == nil)
-        // At the floor but swap keeps up (a slow creep): the room decides, not RAM.
+        // At the floor but swap keeps up, or only the kernel's reclaim moving it: the room decides.
         low.availableBytes = 40 * Self.mib
-        low.ramSecondsNow = nil
+        low.steadyRamLossBytesPerSecond = 0
         #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == nil)
         #expect((9...12).contains(fast.seconds ?? 0))
         // No swap: nothing takes any of the growth off RAM; 20 MiB/s off 1 GiB is RAM's 51 s.
@@ -98,6 +99,35 @@ struct PolicyPieceTests {
         #expect(horizon.observe(time: 6.5, meminfo: short, pressure: full(22, total: 2_300_000)).stalled)
         // The stall ended (the total stopped), avg10 still lags high: not a stall any more.
         #expect(!horizon.observe(time: 7, meminfo: short, pressure: full(21, total: 2_300_000)).stalled)
+    }
+
+    @Test("at RAM's floor a steady fall is loss; the kernel's reclaim moving MemAvailable by a few MiB is not")
+    func steadyLossAtTheFloor() {
+        func run(_ available: (Double) -> Double, swapFree: (Double) -> Double = { _ in Double(PolicyPieceTests.gib) })
+            -> ExhaustionHorizon.Reading {
+            var horizon = ExhaustionHorizon(settings: PolicySettings.Horizon())
+            var reading: ExhaustionHorizon.Reading?
+            for step in 0...80 {
+                let t = Double(step) * 0.5
+                reading = horizon.observe(time: t, meminfo: Self.meminfo(available: UInt64(available(t)),
+                                                                         swapFree: UInt64(swapFree(t))),
+                                          pressure: Pressure())
+            }
+            return reading!
+        }
+        let mib = Double(Self.mib)
+        // A 1.4 MiB/s creep from 90 MiB: steady over 5 s and 30 s.
+        let creep = run { 90 * mib - 1.4 * mib * $0 }
+        #expect((1.2 * mib...1.6 * mib).contains(creep.steadyRamLossBytesPerSecond))
+        #expect(WarmUpRule.absorbLimit(creep, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == .ramExhausted)
+        // The same creep taken by swap as it comes: no loss.
+        let swapped = run({ 90 * mib - 1.4 * mib * $0 }, swapFree: { Double(PolicyPieceTests.gib) - 1.4 * mib * $0 })
+        #expect(swapped.steadyRamLossBytesPerSecond < 0.2 * mib)
+        // Flat at 40 MiB with the kernel's reclaim taking back 8 MiB every 10 s: the last 5 s
+        // may fall, the last 30 s do not.
+        let sawtooth = run { 40 * mib + 8 * mib * (1 - $0.truncatingRemainder(dividingBy: 10) / 10) }
+        #expect(sawtooth.steadyRamLossBytesPerSecond < Double(WarmUpRule.floorLossBytesPerSecond))
+        #expect(WarmUpRule.absorbLimit(sawtooth, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == nil)
     }
 
     @Test("a stall beside plenty of available memory that nothing consumes is not running out; one while the room shrinks is")
