@@ -135,27 +135,37 @@ extension UnitCandidate {
     /// has grown for `burstSeconds` and its own rate now would use up what is left (RAM within
     /// `ramCriticalSeconds`, or the room within `absorbLookaheadSeconds`). The VM's trend lags
     /// by its window: after a burst, a slow creep must not inherit the burst's forecast.
+    /// A grower slower than swap at RAM's floor is judged on its last 30 s (`creepsSteadily`).
     public func warmUpMayBeRestarted(under limit: WarmUpRule.AbsorbLimit?, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> Bool {
-        guard let limit, growsNow(settings: settings) else { return false }
-        if limit == .stall || limit == .roomBelowReserve { return true }
-        guard growingForSeconds >= settings.warmUp.burstSeconds else { return false }
+        guard let limit else { return false }
         let rate = growth.recent.bytesPerSecond
-        // At RAM's floor a slow grower is restarted once its last 30 s hold no burst: a start
-        // that allocated its heap and still settles is decelerating, a creep goes on at one
-        // rate. Seconds of slow growth right after a burst are no evidence of a leak.
-        if limit == .ramExhausted, rate < Double(settings.horizon.swapAbsorbBytesPerSecond),
-           !growsSteadily(settings: settings) { return false }
         let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
+        // At the floor "its own rate uses up what is left" holds for any rate: the VM's forecast
+        // may still carry the burst that brought RAM there (a 5 s window), so a slow grower is
+        // judged on its own last 30 s instead.
+        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve / 2,
+           rate < Double(settings.horizon.swapAbsorbBytesPerSecond) {
+            return creepsSteadily(settings: settings)
+        }
+        guard growsNow(settings: settings) else { return false }
+        if limit.isAtOnce { return true }
+        guard growingForSeconds >= settings.warmUp.burstSeconds else { return false }
         return rate * settings.warmUp.ramCriticalSeconds >= Double(horizon.availableBytes) - reserve / 2
             || rate * settings.warmUp.absorbLookaheadSeconds >= Double(horizon.roomBytes) - reserve
     }
 
-    /// Grew at about one rate over the whole 30 s window: no burst (a start's heap) in it.
-    func growsSteadily(settings: PolicySettings) -> Bool {
-        let minimumRate = Double(settings.candidates.growthMinimumBytes) / UnitMemoryHistory.shortWindow
+    /// At RAM's floor, a slow grower is one the VM cannot absorb once it has grown at about one
+    /// rate over the whole 30 s window, at least as fast as the floor's loss
+    /// (`WarmUpRule.floorLossBytesPerSecond`), and still does (its rate now at least a third of
+    /// that): a start that allocated its heap and settles decelerates, with its burst still in
+    /// the window, while a creep goes on at one rate. Seconds of slow growth right after a
+    /// burst are no evidence of a leak.
+    func creepsSteadily(settings: PolicySettings) -> Bool {
+        let window = growth.short.bytesPerSecond
         return growth.short.seconds >= UnitMemoryHistory.shortWindow * 0.8
-            && growth.short.bytesPerSecond <= 3 * Swift.max(growth.recent.bytesPerSecond, minimumRate)
+            && window >= WarmUpRule.floorLossBytesPerSecond
+            && window <= 3 * growth.recent.bytesPerSecond
     }
 
     /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which

@@ -21,6 +21,9 @@ public enum WarmUpRule {
         /// Stall or no room left: even a young unit is restarted. The other limits are
         /// forecasts; a young unit is throttled first (a warm-up survives that, a leak does not stop).
         public var isHard: Bool { self == .stall || self == .roomBelowReserve || self == .ramExhausted }
+        /// The VM already stalls or has no room left: a young unit still growing is restarted
+        /// without waiting for its burst allowance.
+        public var isAtOnce: Bool { self == .stall || self == .roomBelowReserve }
     }
 
     public enum Verdict: Equatable, Sendable {

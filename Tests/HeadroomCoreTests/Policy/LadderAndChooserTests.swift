@@ -119,6 +119,26 @@ struct LadderAndChooserTests {
         starting.growth.short = .init(bytesPerSecond: 50 * Double(Self.mib), seconds: 10)
         #expect(!starting.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
                                                settings: Self.settings))
+        // Nor on the VM's forecast, which still carries the burst (measured: restarted 7.5 s
+        // after its start when the burst allowance alone decided).
+        starting.growingForSeconds = 8
+        #expect(!starting.warmUpMayBeRestarted(under: .ramRunningOut, horizon: floor, memTotal: 2 * Self.gib,
+                                               settings: Self.settings))
+        #expect(!starting.warmUpMayBeRestarted(under: .growthOutrunsRoom, horizon: floor, memTotal: 2 * Self.gib,
+                                               settings: Self.settings))
+        // A stall does not wait.
+        #expect(starting.warmUpMayBeRestarted(under: .stall, horizon: floor, memTotal: 2 * Self.gib,
+                                              settings: Self.settings))
+        // Slower than "growing" on 2 s (24 MiB per 30 s), but steady over 30 s: still a creep.
+        let slow = Self.candidate("analytics.service", workingSet: 2 * Self.gib, rate: 0.6 * Double(Self.mib), age: 300)
+        #expect(!slow.growsNow(settings: Self.settings))
+        #expect(slow.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 3 * Self.gib,
+                                          settings: Self.settings))
+        // A heap settled at the floor: its rate now is a fraction of its last 30 s.
+        var settling = creep
+        settling.growth.recent = .init(bytesPerSecond: 0.2 * Double(Self.mib), seconds: 2)
+        #expect(!settling.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
+                                               settings: Self.settings))
         // A fast grower at the floor needs only its burst allowance.
         var fast = Self.candidate("leak.service", workingSet: Self.gib, rate: 128 * Double(Self.mib), age: 10)
         fast.growingForSeconds = 8
