@@ -109,42 +109,37 @@ struct LadderAndChooserTests {
     @Test("ladder: a young slow grower at RAM's floor is restarted once its last 30 s hold no burst")
     func creepAtTheFloor() {
         let floor = PolicyPieceTests.reading(room: Self.gib, seconds: 150, available: 40 * Self.mib)
+        func restartable(_ candidate: UnitCandidate, _ limit: WarmUpRule.AbsorbLimit, memTotal: UInt64 = 2 * Self.gib) -> Bool {
+            candidate.warmUpMayBeRestarted(under: limit, horizon: floor, memTotal: memTotal, settings: Self.settings)
+        }
         var creep = Self.candidate("billing.service", workingSet: 1600 * Self.mib, rate: 1.4 * Double(Self.mib), age: 40)
         creep.growingForSeconds = 40
         #expect(creep.mayBeWarmingUp)
-        #expect(creep.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
-                                           settings: Self.settings))
+        #expect(restartable(creep, .ramExhausted))
         // 10 s after its start the 30 s window still holds the heap allocated at start.
         var starting = creep
         starting.growth.short = .init(bytesPerSecond: 50 * Double(Self.mib), seconds: 10)
-        #expect(!starting.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
-                                               settings: Self.settings))
+        #expect(!restartable(starting, .ramExhausted))
         // Nor on the VM's forecast, which still carries the burst (measured: restarted 7.5 s
         // after its start when the burst allowance alone decided).
         starting.growingForSeconds = 8
-        #expect(!starting.warmUpMayBeRestarted(under: .ramRunningOut, horizon: floor, memTotal: 2 * Self.gib,
-                                               settings: Self.settings))
-        #expect(!starting.warmUpMayBeRestarted(under: .growthOutrunsRoom, horizon: floor, memTotal: 2 * Self.gib,
-                                               settings: Self.settings))
+        #expect(!restartable(starting, .ramRunningOut))
+        #expect(!restartable(starting, .growthOutrunsRoom))
         // A stall does not wait.
-        #expect(starting.warmUpMayBeRestarted(under: .stall, horizon: floor, memTotal: 2 * Self.gib,
-                                              settings: Self.settings))
+        #expect(restartable(starting, .stall))
         // Slower than "growing" on 2 s (24 MiB per 30 s), but steady over 30 s: still a creep.
         let slow = Self.candidate("analytics.service", workingSet: 2 * Self.gib, rate: 0.6 * Double(Self.mib), age: 300)
         #expect(!slow.growsNow(settings: Self.settings))
-        #expect(slow.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 3 * Self.gib,
-                                          settings: Self.settings))
+        #expect(restartable(slow, .ramExhausted, memTotal: 3 * Self.gib))
         // A heap settled at the floor: its rate now is a fraction of its last 30 s.
         var settling = creep
         settling.growth.recent = .init(bytesPerSecond: 0.2 * Double(Self.mib), seconds: 2)
-        #expect(!settling.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
-                                               settings: Self.settings))
+        #expect(!restartable(settling, .ramExhausted))
         // A fast grower at the floor needs only its burst allowance.
         var fast = Self.candidate("leak.service", workingSet: Self.gib, rate: 128 * Double(Self.mib), age: 10)
         fast.growingForSeconds = 8
         fast.growth.short = .init(bytesPerSecond: 128 * Double(Self.mib), seconds: 8)
-        #expect(fast.warmUpMayBeRestarted(under: .ramExhausted, horizon: floor, memTotal: 2 * Self.gib,
-                                          settings: Self.settings))
+        #expect(restartable(fast, .ramExhausted))
     }
 
     @Test("ladder: an agent past its budget or a unit growing back is not shielded by youth; the agent is restarted when due, not throttled")
