@@ -152,8 +152,10 @@ struct PolicyRig {
             let shmem = min(unit.shmem(time - unit.startedAt), unit.ram)
             stat.shmem = shmem
             stat.anon = unit.ram - shmem
-            var events = CgroupMemoryEvents()
-            events.oomKill = UInt64(unit.cgroupOoms)
+            // Every cgroup OOM here is followed by systemd's restart in the same step, which
+            // removes the cgroup and creates it again: its memory.events starts at 0, as in the
+            // guest, where the kill is seen only in /proc/vmstat and the new start time.
+            let events = CgroupMemoryEvents()
             return ServiceSample(unit: unit.name, cgroupPath: "\(unit.slice)/\(unit.name)", current: unit.ram,
                                  swapCurrent: unit.total - unit.ram, stat: stat, pressure: nil,
                                  events: events, startedAt: unit.startedAt)
