@@ -43,6 +43,9 @@ public struct ExhaustionHorizon: Sendable {
         /// window and the last 30 s (the slower of the two): a fall that is steady, not the
         /// kernel's reclaim moving MemAvailable by a few MiB at its floor. 0 when not falling.
         public var steadyRamLossBytesPerSecond: Double = 0
+        /// What swap is seen to take now (SwapFree's fall over the fast window, at most what
+        /// it can take).
+        public var swapOutBytesPerSecond: Double = 0
 
         /// How fast room is being used, in bytes per second (0 when not shrinking).
         public var consumptionBytesPerSecond: Double {
@@ -127,6 +130,7 @@ public struct ExhaustionHorizon: Sendable {
         reading.ramSecondsNow = ramSecondsNow
         let steadyRate = -(steadyAvailable.slope(since: time - Self.steadyWindowSeconds, minimumSpan: 10) ?? 0)
         reading.steadyRamLossBytesPerSecond = Swift.max(0, Swift.min(ramRate, steadyRate) - observed)
+        reading.swapOutBytesPerSecond = observed
         if reading.stalled {
             reading.seconds = 0
             reading.basis = .stall

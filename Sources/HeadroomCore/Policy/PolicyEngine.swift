@@ -89,8 +89,9 @@ public struct PolicyEngine: Sendable {
         shortSince = short ? (shortSince ?? time) : nil
         let sustained = short && time - (shortSince ?? time) >= Self.sustainSeconds && (reading.recentSlope ?? 0) < 0
         var limit = WarmUpRule.absorbLimit(reading, memTotal: memTotal, settings: settings.warmUp)
-        // A forecast (not a stall, not room already below the reserve) must hold like a short horizon.
-        if let forecast = limit, !forecast.isHard, !sustained { limit = nil }
+        // A forecast (not a stall, not room already below the reserve) must hold like a short
+        // horizon; RAM at its floor is a state, judged per unit on its last 30 s.
+        if let forecast = limit, !forecast.isHard, forecast != .ramAtFloor, !sustained { limit = nil }
         var decisions: [Decision] = []
         // Not `for index in ladders.indices`: the indices hold the storage, so the first ladder
         // changed in place would copy it (a malloc every tick while a unit is contained).
@@ -124,6 +125,18 @@ public struct PolicyEngine: Sendable {
                                  settings: settings)
         }
         lastCandidates = candidates
+        // At the floor without a steady fall, only a unit growing steadily there is acted on
+        // (a start's burst that ended there is not), and nothing is filed.
+        if limit == .ramAtFloor {
+            let creepers = candidates.filter { $0.exclusion == nil && $0.creepsSteadily(settings: settings) }
+            guard !creepers.isEmpty else { return }
+            if case .act(let unit, _, _) = CulpritChooser.choose(creepers, horizon: reading, memTotal: memTotal,
+                                                                 mode: .restart, settings: settings),
+               let candidate = creepers.first(where: { $0.unit == unit }) {
+                escalate(candidate, reading: reading, limit: limit, memTotal: memTotal, time: time, into: &decisions)
+            }
+            return
+        }
         let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
         // A leak growing back after its restart is contained while it is still small, before
         // any other choice (it is the culprit already known).

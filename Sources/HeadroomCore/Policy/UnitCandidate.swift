@@ -100,7 +100,9 @@ extension UnitCandidate {
         let warmUp = mayWarmUp
             ? WarmUpRule.verdict(history, at: time, horizon: horizon, memTotal: memTotal, settings: settings.warmUp)
             : .notYoung
+        // A steady creep counts before it adds up to `growthMinimumBytes` in 30 s.
         let growing = regrowing || growth.largestBytes >= Double(settings.candidates.growthMinimumBytes)
+            || growth.isSteadyCreep
         let harm: HarmClass? = switch (platform, over > 0, growing) {
         case (true, true, _): .platformOverBudget
         case (true, false, true): .platformGrowing
@@ -161,12 +163,7 @@ extension UnitCandidate {
     /// that): a start that allocated its heap and settles decelerates, with its burst still in
     /// the window, while a creep goes on at one rate. Seconds of slow growth right after a
     /// burst are no evidence of a leak.
-    func creepsSteadily(settings: PolicySettings) -> Bool {
-        let window = growth.short.bytesPerSecond
-        return growth.short.seconds >= UnitMemoryHistory.shortWindow * 0.8
-            && window >= WarmUpRule.floorLossBytesPerSecond
-            && window <= 3 * growth.recent.bytesPerSecond
-    }
+    func creepsSteadily(settings: PolicySettings) -> Bool { growth.isSteadyCreep }
 
     /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which
     /// swap takes at most at `swapAbsorbBytesPerSecond`; a unit growing faster would only stall
@@ -190,7 +187,10 @@ extension UnitCandidate {
         }
         // A warm-up that has stopped growing holds what it needs: restarting it would only
         // make it warm up again, even while the VM still stalls from it.
-        if warmUp.shieldsFromRestart || (mayBeWarmingUp && !growsNow(settings: settings)) { return .warmingUp }
+        if warmUp.shieldsFromRestart
+            || (mayBeWarmingUp && !growsNow(settings: settings) && !creepsSteadily(settings: settings)) {
+            return .warmingUp
+        }
         if mayBeWarmingUp, case .cannotAbsorb(let limit) = warmUp, limit != .stall, limit != .roomBelowReserve,
            !warmUpMayBeRestarted(under: limit, horizon: horizon, memTotal: memTotal, settings: settings) {
             return .warmingUp
@@ -202,5 +202,15 @@ extension UnitCandidate {
     private static func freedByRestart(_ figures: UnitMemoryHistory.Figures, normal: UInt64?) -> UInt64 {
         let held = figures.workingSetBytes.over(figures.shmemBytes) + figures.swapBytes
         return held.over(normal ?? 0)
+    }
+}
+
+extension UnitGrowth {
+    /// The whole 30 s window at about one rate (no burst in it: its 30 s rate at most 3 times
+    /// its rate now) and at least `WarmUpRule.floorLossBytesPerSecond`.
+    var isSteadyCreep: Bool {
+        short.seconds >= UnitMemoryHistory.shortWindow - 1
+            && short.bytesPerSecond >= WarmUpRule.floorLossBytesPerSecond
+            && short.bytesPerSecond <= 3 * recent.bytesPerSecond
     }
 }

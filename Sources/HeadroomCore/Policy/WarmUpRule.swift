@@ -17,6 +17,12 @@ public enum WarmUpRule {
         case ramRunningOut = "ram_running_out"
         /// At the current rate the room falls below the reserve within `absorbLookaheadSeconds`.
         case growthOutrunsRoom = "growth_outruns_room"
+        /// MemAvailable is below half the reserve, swap is not seen taking pages, and it does
+        /// not fall steadily either: at the floor the
+        /// kernel's reclaim and swap-out keep it roughly level while a creep goes on (measured:
+        /// a 1.4 MiB/s creep moved it by 0.1-0.6 MiB/s over 30 s, until the stall). Only a unit
+        /// that grows steadily there (`UnitCandidate.creepsSteadily`) is acted on; nothing is filed.
+        case ramAtFloor = "ram_at_floor"
 
         /// Stall or no room left: even a young unit is restarted. The other limits are
         /// forecasts; a young unit is throttled first (a warm-up survives that, a leak does not stop).
@@ -63,6 +69,10 @@ public enum WarmUpRule {
         if room - horizon.consumptionBytesPerSecond * settings.absorbLookaheadSeconds < reserve {
             return .growthOutrunsRoom
         }
+        // At the floor with swap seen taking pages, the room decides; with swap idle, the
+        // kernel swaps only once it stalls (measured in the guest).
+        if Double(horizon.availableBytes) < reserve / 2,
+           horizon.swapOutBytesPerSecond < Self.floorLossBytesPerSecond { return .ramAtFloor }
         return nil
     }
 

@@ -76,7 +76,7 @@ struct PolicyPieceTests {
         // At the floor but swap keeps up, or only the kernel's reclaim moving it: the room decides.
         low.availableBytes = 40 * Self.mib
         low.steadyRamLossBytesPerSecond = 0
-        #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == nil)
+        #expect(WarmUpRule.absorbLimit(low, memTotal: 2 * Self.gib, settings: PolicySettings().warmUp) == .ramAtFloor)
         #expect((9...12).contains(fast.seconds ?? 0))
         // No swap: nothing takes any of the growth off RAM; 20 MiB/s off 1 GiB is RAM's 51 s.
         horizon.reset()
@@ -127,7 +127,7 @@ struct PolicyPieceTests {
         // may fall, the last 30 s do not.
         let sawtooth = run { 40 * mib + 8 * mib * (1 - $0.truncatingRemainder(dividingBy: 10) / 10) }
         #expect(sawtooth.steadyRamLossBytesPerSecond < Double(WarmUpRule.floorLossBytesPerSecond))
-        #expect(WarmUpRule.absorbLimit(sawtooth, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == nil)
+        #expect(WarmUpRule.absorbLimit(sawtooth, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == .ramAtFloor)
     }
 
     @Test("a stall beside plenty of available memory that nothing consumes is not running out; one while the room shrinks is")
