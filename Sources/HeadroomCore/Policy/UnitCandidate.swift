@@ -157,13 +157,19 @@ extension UnitCandidate {
             || rate * settings.warmUp.absorbLookaheadSeconds >= Double(horizon.roomBytes) - reserve
     }
 
-    /// At RAM's floor, a slow grower is one the VM cannot absorb once it has grown at about one
-    /// rate over the whole 30 s window, at least as fast as the floor's loss
-    /// (`WarmUpRule.floorLossBytesPerSecond`), and still does (its rate now at least a third of
-    /// that): a start that allocated its heap and settles decelerates, with its burst still in
-    /// the window, while a creep goes on at one rate. Seconds of slow growth right after a
-    /// burst are no evidence of a leak.
-    func creepsSteadily(settings: PolicySettings) -> Bool { growth.isSteadyCreep }
+    /// At RAM's floor, a slow grower is one the VM cannot absorb once it is past its start
+    /// (`startSeconds`) and has grown at about one rate over the whole last 20 s, at least as
+    /// fast as the floor's loss (`WarmUpRule.floorLossBytesPerSecond`), and still does (its
+    /// rate now at least a third of that): a start that allocated its heap and settles
+    /// decelerates, with its burst still in the window, while a creep goes on at one rate.
+    /// Seconds of slow growth right after a burst are no evidence of a leak.
+    func creepsSteadily(settings: PolicySettings) -> Bool {
+        growth.isSteadyCreep && (ageSeconds ?? .infinity) >= Self.startSeconds
+    }
+
+    /// An application's own start (heap, caches, connections) takes seconds to tens of seconds;
+    /// a creep is not judged before it is this old.
+    static let startSeconds = 30.0
 
     /// Whether a throttle can help: `MemoryHigh` makes the unit reclaim its own pages, which
     /// swap takes at most at `swapAbsorbBytesPerSecond`; a unit growing faster would only stall
@@ -206,11 +212,11 @@ extension UnitCandidate {
 }
 
 extension UnitGrowth {
-    /// The whole 30 s window at about one rate (no burst in it: its 30 s rate at most 3 times
+    /// The whole last 20 s at about one rate (no burst in them: their rate at most 3 times
     /// its rate now) and at least `WarmUpRule.floorLossBytesPerSecond`.
     var isSteadyCreep: Bool {
-        short.seconds >= UnitMemoryHistory.shortWindow - 1
-            && short.bytesPerSecond >= WarmUpRule.floorLossBytesPerSecond
-            && short.bytesPerSecond <= 3 * recent.bytesPerSecond
+        steady.seconds >= UnitMemoryHistory.steadyWindow - 1
+            && steady.bytesPerSecond >= WarmUpRule.floorLossBytesPerSecond
+            && steady.bytesPerSecond <= 3 * recent.bytesPerSecond
     }
 }

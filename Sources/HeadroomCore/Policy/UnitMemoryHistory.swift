@@ -52,7 +52,7 @@ public struct UnitMemoryHistory: Sendable {
 
     /// 2 s: at least two samples at the calm 1 s tick (a 1 s window held one, so growth was
     /// never "now" until the tick sped up).
-    static let recentWindow = 2.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+    static let recentWindow = 2.0, steadyWindow = 20.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
 
@@ -157,6 +157,7 @@ public struct UnitMemoryHistory: Sendable {
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
         UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 0.9),
+                   steady: Self.rate(short, time, Self.steadyWindow, since, minimumSpan: 2),
                    short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
                    medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
                    long: Self.rate(long, time, Self.longWindow, since, minimumSpan: 600))
@@ -184,6 +185,8 @@ public struct UnitGrowth: Equatable, Sendable {
 
     /// The last 2 s: whether it still grows now (a warm-up that stopped does not).
     public var recent: Rate
+    /// The last 20 s: whether it grows at one rate (`isSteadyCreep`).
+    public var steady = Rate(bytesPerSecond: 0, seconds: 0)
     public var short: Rate
     public var medium: Rate
     public var long: Rate

@@ -26,7 +26,7 @@ struct LadderAndChooserTests {
         else if shmem * 2 >= workingSet && shmem > 0 { blocker = .sharedMemory(bytes: shmem) }
         return UnitCandidate(
             unit: unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
-            growth: UnitGrowth(recent: .init(bytesPerSecond: rate, seconds: 3), short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
+            growth: UnitGrowth(recent: .init(bytesPerSecond: rate, seconds: 3), steady: .init(bytesPerSecond: rate, seconds: 20), short: .init(bytesPerSecond: rate, seconds: 30), medium: .init(bytesPerSecond: 0, seconds: 0),
                                long: .init(bytesPerSecond: 0, seconds: 0)),
             ageSeconds: age,
             mayBeWarmingUp: (age ?? .infinity) < settings.warmUp.youngSeconds && !regrowing && !(platform && over > 0),
@@ -116,9 +116,10 @@ struct LadderAndChooserTests {
         creep.growingForSeconds = 40
         #expect(creep.mayBeWarmingUp)
         #expect(restartable(creep, .ramExhausted))
-        // 10 s after its start the 30 s window still holds the heap allocated at start.
+        // 10 s after its start the last 20 s still hold the heap allocated at start.
         var starting = creep
-        starting.growth.short = .init(bytesPerSecond: 50 * Double(Self.mib), seconds: 10)
+        starting.ageSeconds = 10
+        starting.growth.steady = .init(bytesPerSecond: 50 * Double(Self.mib), seconds: 10)
         #expect(!restartable(starting, .ramExhausted))
         // Nor on the VM's forecast, which still carries the burst (measured: restarted 7.5 s
         // after its start when the burst allowance alone decided).
@@ -127,7 +128,11 @@ struct LadderAndChooserTests {
         #expect(!restartable(starting, .growthOutrunsRoom))
         // A stall does not wait.
         #expect(restartable(starting, .stall))
-        // Slower than "growing" on 2 s (24 MiB per 30 s), but steady over 30 s: still a creep.
+        // Steady for 20 s but not yet past its start (30 s): not yet.
+        var early = creep
+        early.ageSeconds = 25
+        #expect(!restartable(early, .ramExhausted))
+        // Slower than "growing" on 2 s (24 MiB per 30 s), but steady over 20 s: still a creep.
         let slow = Self.candidate("analytics.service", workingSet: 2 * Self.gib, rate: 0.6 * Double(Self.mib), age: 300)
         #expect(!slow.growsNow(settings: Self.settings))
         #expect(restartable(slow, .ramExhausted, memTotal: 3 * Self.gib))
