@@ -46,7 +46,9 @@ public struct UnitMemoryHistory: Sendable {
     public private(set) var settledBytes: UInt64?
     /// What it settled at in an earlier run.
     public private(set) var earlierSettledBytes: UInt64?
-    private var short = TrendRing(capacity: 64, spacing: 0)
+    /// One point per 0.45 s at most: at the fastest tick (0.25 s) 64 points cover ~30 s (every
+    /// tick kept, they covered 16 s, and a creep never showed 20 s of steady growth).
+    private var short = TrendRing(capacity: 64, spacing: 0.45)
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
 
