@@ -149,9 +149,11 @@ struct ActionExecutorShellTests {
     @Test("terminateRunaway: a process that ignores SIGTERM gets SIGKILL at the deadline, on a poll")
     func runawayKilledAtDeadline() throws {
         let rig = try Rig()
-        let child = try ChildProcess("trap '' TERM; while :; do sleep 0.05; done")
+        // An ignored signal stays ignored across exec: once the name is "sleep", the trap is
+        // set (waiting for "sh" raced the trap on a loaded host: SIGTERM came first).
+        let child = try ChildProcess("trap '' TERM; exec sleep 30")
         defer { kill(child.pid, SIGKILL); _ = child.reap(block: true) }
-        #expect(child.waitForName("sh"))
+        #expect(child.waitForName("sleep"))
         let scope = try rig.scope("session-4.scope", pid: child.pid)
         rig.executor.perform([.terminateRunaway(scope: "session-4.scope", cgroupPath: scope, deadlineSeconds: 2, incidentID: "i-3")])
         usleep(200_000)

@@ -16,6 +16,11 @@ public struct Supervisor: Sendable {
     public private(set) var budget: BudgetConfig
     var history = UnitHistory()
     private(set) var kernelOomKills = KernelOomCounter()
+    /// Kernel OOM kills no unit showed yet, while some unit is contained, and since when.
+    private var unplacedKills: (kills: UInt64, since: Double)?
+    /// systemd restarts a unit 100 ms after its kill by default; the units are listed again
+    /// within seconds under pressure.
+    static let unplacedKillWaitSeconds = 5.0
     private var episodes: IncidentEpisodes
     var sequence = 0
 
@@ -115,9 +120,21 @@ public struct Supervisor: Sendable {
     private mutating func noteKernelOomKills(_ o: Observation, signals: LevelRules.Signals,
                                              into out: inout [SupervisorAction]) {
         var killedUnits = history.unitsKilledByKernel(o.services)
-        guard let kills = kernelOomKills.observe(o.system.vmstat.oomKill) else { return }
-        actions.noteKernelOomKills(kills)
+        let fresh = kernelOomKills.observe(o.system.vmstat.oomKill)
+        if let fresh { actions.noteKernelOomKills(fresh) }
+        guard fresh != nil || unplacedKills != nil else { return }
+        let held = unplacedKills
+        unplacedKills = nil
+        let kills = (fresh ?? 0) + (held?.kills ?? 0)
         if killedUnits.isEmpty { killedUnits = containedUnitsStartedAgain(o.services) }
+        // The daemon sees a recreated cgroup (and its new start) only once systemd has started
+        // the unit again and the units are listed: while a unit is contained, a kill no unit
+        // shows yet waits for that, up to `unplacedKillWaitSeconds`.
+        if killedUnits.isEmpty, o.time - (held?.since ?? o.time) < Self.unplacedKillWaitSeconds,
+           policy.ladders.values.contains(where: { if case .contained = $0.step { true } else { false } }) {
+            unplacedKills = (kills, held?.since ?? o.time)
+            return
+        }
         // A contained unit OOM-killed at its own limit is containment working (its incident says
         // so, systemd's Restart= starts it again): not a new incident each time.
         let contained = killedUnits.filter { unit in
@@ -140,11 +157,11 @@ public struct Supervisor: Sendable {
         out.append(.journalIncident(incident))
     }
 
-    /// Contained units that started again since the last observation. systemd's `Restart=`
-    /// after an OOM kill at the unit's limit removes its cgroup and creates a new one, so when
-    /// both happen between two observations the kill is in no unit's memory.events (measured:
-    /// 6 of 9 such kills in the guest came as "Headroom did not prevent it"); only /proc/vmstat
-    /// and the unit's new start say it. Called before the policy sees this observation's starts.
+    /// Contained units that started again since the policy last saw them. systemd's `Restart=`
+    /// after an OOM kill at the unit's limit removes its cgroup and creates a new one, so the
+    /// kill is in no unit's memory.events (measured: 6 of 9 such kills in the guest came as
+    /// "Headroom did not prevent it"); only /proc/vmstat and the unit's new start say it.
+    /// Called before the policy sees this observation's starts.
     private func containedUnitsStartedAgain(_ services: [ServiceSample]) -> [String] {
         services.compactMap { service in
             guard case .contained = policy.ladders[service.unit]?.step ?? .idle,

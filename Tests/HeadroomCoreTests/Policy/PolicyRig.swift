@@ -25,6 +25,9 @@ struct PolicyRig {
         var ram: UInt64 = 0
         var restarts = 0
         var cgroupOoms = 0
+        /// After a cgroup OOM and systemd's restart: the start the daemon still knows (it sees the
+        /// new cgroup only at a later listing), for this many more steps.
+        var staleStart: (value: Double, steps: Int)? = nil
 
         init(_ name: String, slice: String = "system.slice", startedAt: Double = -86_400,
              size: @escaping (Double) -> UInt64) {
@@ -62,6 +65,8 @@ struct PolicyRig {
     /// PSI full total: grows while the rig stalls.
     var stallMicroseconds: UInt64 = 0
     var ranOut = false
+    /// Kernel OOM kills outside the units (in /proc/vmstat only).
+    var otherKills = 0
     var minimumAvailable = UInt64.max
     var pendingRestarts: [(unit: String, at: Double)] = []
 
@@ -79,8 +84,8 @@ struct PolicyRig {
         if driver == .supervisor { supervisor = Supervisor(settings: supervisorSettings, budget: .platformDefault) }
     }
 
-    mutating func run(until end: Double, step: Double = 0.5) {
-        var time = 0.0
+    mutating func run(from start: Double = 0, until end: Double, step: Double = 0.5) {
+        var time = start
         while time <= end {
             tick(time, step)
             time += step
@@ -144,7 +149,7 @@ struct PolicyRig {
         let system = SystemSample(meminfo: info, pressure: Pressure(some: PressureLine(avg10: full),
                                                                     full: PressureLine(avg10: full, avg60: 0, avg300: 0,
                                                                                        totalMicroseconds: stallMicroseconds)),
-                                  vmstat: { var v = Vmstat(); v.oomKill = UInt64(units.reduce(0) { $0 + $1.cgroupOoms }); return v }(),
+                                  vmstat: { var v = Vmstat(); v.oomKill = UInt64(otherKills + units.reduce(0) { $0 + $1.cgroupOoms }); return v }(),
                                   swaps: [], swappiness: 1,
                                   installed: InstalledMemory(bytes: memTotal + 150 * Self.mib, source: .memoryBlocks))
         let samples = units.map { unit in
@@ -154,11 +159,15 @@ struct PolicyRig {
             stat.anon = unit.ram - shmem
             // Every cgroup OOM here is followed by systemd's restart in the same step, which
             // removes the cgroup and creates it again: its memory.events starts at 0, as in the
-            // guest, where the kill is seen only in /proc/vmstat and the new start time.
+            // guest, where the kill is seen only in /proc/vmstat and, steps later (`staleStart`), the new start.
             let events = CgroupMemoryEvents()
             return ServiceSample(unit: unit.name, cgroupPath: "\(unit.slice)/\(unit.name)", current: unit.ram,
                                  swapCurrent: unit.total - unit.ram, stat: stat, pressure: nil,
-                                 events: events, startedAt: unit.startedAt)
+                                 events: events, startedAt: unit.staleStart?.value ?? unit.startedAt)
+        }
+        for index in units.indices {
+            guard let stale = units[index].staleStart else { continue }
+            units[index].staleStart = stale.steps > 1 ? (stale.value, stale.steps - 1) : nil
         }
         return (system, samples)
     }
@@ -170,6 +179,7 @@ struct PolicyRig {
             // The kernel's cgroup OOM inside its limit; systemd's Restart= starts it again.
             unit.cgroupOoms += 1
             unit.restarts += 1
+            unit.staleStart = (unit.startedAt, 3)
             unit.startedAt = time
             target = (unit.afterRestart ?? unit.size)(0)
         }

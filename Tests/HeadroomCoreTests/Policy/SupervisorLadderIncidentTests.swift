@@ -32,6 +32,16 @@ struct SupervisorLadderIncidentTests {
         // Its OOM kills at its own limit are containment working, not an incident each.
         #expect(rig.unit("leaky-worker.service").cgroupOoms >= 1, "\(rig.story)")
         #expect(!rig.incidents.contains { $0.kind == .kernelOomKill }, "\(rig.incidents.map(\.kind))")
+        // A kill that no contained unit's new start explains is filed once the wait is over
+        // (here the leak has stopped, so the contained unit is not killed and restarted meanwhile).
+        rig.update("leaky-worker.service") { $0.afterRestart = Shape.steady(80 * Self.mib) }
+        rig.run(from: 900.5, until: 920)
+        rig.otherKills += 1
+        rig.run(from: 920.5, until: 930)
+        let unplaced = rig.incidents.filter { $0.kind == .kernelOomKill }
+        #expect(unplaced.count == 1, "\(rig.story)")
+        #expect(unplaced.first?.kernelOomKilledUnits == [])
+        #expect(unplaced.first.map { $0.startedAtMs - PolicyRig.wallClockBase >= 925_000 } == true)
         #expect(incident.trigger.signal == .horizon || incident.trigger.signal == .psiFull
                     || incident.trigger.signal == .available)
         // Steps of one episode are actions of one incident, not new files: a new incident only
