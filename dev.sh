@@ -4,7 +4,7 @@
 #   ./dev.sh test     build and run the test suite
 #   ./dev.sh e2e [NAME...]  the real-guest scenarios under Headroom (default, as CI: the older
 #                     scenarios, the four fault scenarios and every issue-12 class at size a,
-#                     ~65 min, root; size b and the anchors: `e2e/run compare --sizes a,b`; e2e/README.md)
+#                     ~45 min of guest boots (22), root; size b and the anchors: `e2e/run compare --sizes a,b`; e2e/README.md)
 #   ./dev.sh bench    the tick micro-benchmarks (Benchmarks/, package-benchmark)
 #   ./dev.sh fuzz [TARGET|all|list] [--runs N|--seconds S]  libFuzzer on the parsers (docs/FUZZING.md)
 # Both first install the Debian packages the build needs (as root, or through sudo).
