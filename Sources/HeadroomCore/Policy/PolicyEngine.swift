@@ -128,7 +128,8 @@ public struct PolicyEngine: Sendable {
         // At the floor without a steady fall, only a unit growing steadily there is acted on
         // (a start's burst that ended there is not), and nothing is filed.
         if limit == .ramAtFloor {
-            let creepers = candidates.filter { $0.exclusion == nil && $0.creepsSteadily(settings: settings) }
+            let creepers = candidates.filter { $0.exclusion == nil && $0.creepsSteadily(settings: settings)
+                && !contained.contains($0.unit) }
             guard !creepers.isEmpty else { return }
             if case .act(let unit, _, _) = CulpritChooser.choose(creepers, horizon: reading, memTotal: memTotal,
                                                                  mode: .restart, settings: settings),
@@ -144,9 +145,13 @@ public struct PolicyEngine: Sendable {
             escalate(regrowing, reading: reading, limit: limit, memTotal: memTotal, time: time, into: &decisions)
             return
         }
+        // A warm-up is taken only when acting on the others was not enough: during the cool-down
+        // of another unit's restart or containment, only a hard limit says so.
+        let coolingDown = time < busyUntil && !(limit?.isHard ?? false)
+        let warmUps = coolingDown ? candidates.filter(\.mayBeWarmingUp).map(\.unit) : []
         var choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal,
                                            mode: restartDue ? .restart : .throttle,
-                                           skipping: restartDue ? [] : stepped, settings: settings)
+                                           skipping: restartDue ? contained + warmUps : stepped, settings: settings)
         if restartDue, case .fileInstead(.onlyWarmUps) = choice {
             choice = CulpritChooser.choose(candidates, horizon: reading, memTotal: memTotal, mode: .throttle,
                                            skipping: stepped, settings: settings)
@@ -215,6 +220,12 @@ public struct PolicyEngine: Sendable {
 
     /// Units with a throttle or containment in place.
     private var stepped: [String] { ladders.values.filter { $0.step != .idle }.map(\.unit) }
+    /// At the top of their ladder: nothing more is done to them, and choosing one would hold
+    /// everyone else (measured: a contained agent cycling at its limit held a second agent's
+    /// restart until RAM ran out, 2.1 s of full stall).
+    private var contained: [String] {
+        ladders.values.filter { if case .contained = $0.step { true } else { false } }.map(\.unit)
+    }
 
     /// Histories and ladder steps to keep in the state directory.
     public var remembered: (histories: [UnitMemoryHistory.Remembered], ladders: [UnitLadder]) {

@@ -110,4 +110,28 @@ struct PolicyTimelineMoreTests {
             .map(\.time)
         #expect(restartTimes.count == 2 && restartTimes[1] - restartTimes[0] >= 1)
     }
+
+    @Test("a contained agent cycling at its limit does not hold the other agent's restart",
+          arguments: Size.throughBoth([
+        Size(installed: 3 * gib, swap: gib, base: 500 * mib, amount: 1400 * mib, rate: 40 * mib),
+        Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 4 * gib, rate: 96 * mib),
+    ]))
+    func containedAgentBesideSecond(size: Size) throws {
+        var first = PolicyRig.Unit("sensu-client.service", startedAt: 0,
+                                   size: Shape.leak(from: 150 * Self.mib, perSecond: size.rate))
+        first.afterRestart = Shape.leak(from: 150 * Self.mib, perSecond: size.rate)
+        var second = PolicyRig.Unit("filebeat-journal.service", startedAt: 0,
+                                    size: Shape.leak(from: 60 * Self.mib, perSecond: size.rate * 2 / 5))
+        second.afterRestart = Shape.steady(60 * Self.mib)
+        let app = PolicyRig.Unit("cms.service", slice: "customer.slice", size: Shape.steady(size.amount))
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [first, second, app], driver: size.driver)
+        rig.run(until: 300, step: 0.25)
+        #expect(rig.actions(on: "sensu-client.service").contains { if case .contain = $0 { true } else { false } },
+                "\(rig.story)")
+        #expect(rig.restarts(of: "filebeat-journal.service") >= 1, "\(rig.story)")
+        #expect(!rig.touched("cms.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
 }
