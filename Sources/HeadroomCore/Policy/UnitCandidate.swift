@@ -143,10 +143,12 @@ extension UnitCandidate {
         guard let limit else { return false }
         let rate = growth.recent.bytesPerSecond
         let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
-        // At the floor "its own rate uses up what is left" holds for any rate: the VM's forecast
-        // may still carry the burst that brought RAM there (a 5 s window), so a slow grower is
-        // judged on its own last 30 s instead.
-        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve / 2,
+        // Near the floor "its own rate uses up what is left" holds for any rate below swap's
+        // (what is left is counted down to half the reserve, and 2 s of such a rate is less than
+        // that half): the VM's forecast may still carry the burst that brought RAM there (a 5 s
+        // window), so a slow grower is judged on its own steady growth instead. (With the floor
+        // itself as the bound, a creeper at 66 MiB was restarted 7.5 s after its start.)
+        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve,
            rate < Double(settings.horizon.swapAbsorbBytesPerSecond) {
             return creepsSteadily(settings: settings)
         }

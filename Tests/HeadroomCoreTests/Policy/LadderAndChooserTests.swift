@@ -126,6 +126,11 @@ struct LadderAndChooserTests {
         starting.growingForSeconds = 8
         #expect(!restartable(starting, .ramRunningOut))
         #expect(!restartable(starting, .growthOutrunsRoom))
+        // Just above the floor (66 MiB, half the reserve is 64) the same: 2 s of its rate would
+        // "use up what is left" there too (measured: restarted 7.5 s after its start).
+        let nearFloor = PolicyPieceTests.reading(room: Self.gib, seconds: 150, available: 66 * Self.mib)
+        #expect(!starting.warmUpMayBeRestarted(under: .ramRunningOut, horizon: nearFloor, memTotal: 2 * Self.gib,
+                                               settings: Self.settings))
         // A stall does not wait.
         #expect(restartable(starting, .stall))
         // Steady for 20 s but not yet past its start (30 s): not yet.
