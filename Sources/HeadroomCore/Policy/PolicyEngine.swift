@@ -128,7 +128,7 @@ public struct PolicyEngine: Sendable {
         // At the floor without a steady fall, only a unit growing steadily there is acted on
         // (a start's burst that ended there is not), and nothing is filed.
         if limit == .ramAtFloor {
-            let creepers = candidates.filter { $0.exclusion == nil && $0.creepsSteadily(settings: settings)
+            let creepers = candidates.filter { $0.exclusion == nil && $0.creepsSteadily
                 && !contained.contains($0.unit) }
             guard !creepers.isEmpty else { return }
             if case .act(let unit, _, _) = CulpritChooser.choose(creepers, horizon: reading, memTotal: memTotal,

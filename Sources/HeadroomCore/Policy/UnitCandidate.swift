@@ -137,7 +137,7 @@ extension UnitCandidate {
     /// has grown for `burstSeconds` and its own rate now would use up what is left (RAM within
     /// `ramCriticalSeconds`, or the room within `absorbLookaheadSeconds`). The VM's trend lags
     /// by its window: after a burst, a slow creep must not inherit the burst's forecast.
-    /// A grower slower than swap at RAM's floor is judged on its last 30 s (`creepsSteadily`).
+    /// A grower slower than swap near RAM's floor is judged on its last 20 s (`creepsSteadily`).
     public func warmUpMayBeRestarted(under limit: WarmUpRule.AbsorbLimit?, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> Bool {
         guard let limit else { return false }
@@ -150,7 +150,7 @@ extension UnitCandidate {
         // itself as the bound, a creeper at 66 MiB was restarted 7.5 s after its start.)
         if !limit.isAtOnce, Double(horizon.availableBytes) < reserve,
            rate < Double(settings.horizon.swapAbsorbBytesPerSecond) {
-            return creepsSteadily(settings: settings)
+            return creepsSteadily
         }
         guard growsNow(settings: settings) else { return false }
         if limit.isAtOnce { return true }
@@ -165,7 +165,7 @@ extension UnitCandidate {
     /// rate now at least a third of that): a start that allocated its heap and settles
     /// decelerates, with its burst still in the window, while a creep goes on at one rate.
     /// Seconds of slow growth right after a burst are no evidence of a leak.
-    func creepsSteadily(settings: PolicySettings) -> Bool {
+    var creepsSteadily: Bool {
         growth.isSteadyCreep && (ageSeconds ?? .infinity) >= Self.startSeconds
     }
 
@@ -196,10 +196,10 @@ extension UnitCandidate {
         // A warm-up that has stopped growing holds what it needs: restarting it would only
         // make it warm up again, even while the VM still stalls from it.
         if warmUp.shieldsFromRestart
-            || (mayBeWarmingUp && !growsNow(settings: settings) && !creepsSteadily(settings: settings)) {
+            || (mayBeWarmingUp && !growsNow(settings: settings) && !creepsSteadily) {
             return .warmingUp
         }
-        if mayBeWarmingUp, case .cannotAbsorb(let limit) = warmUp, limit != .stall, limit != .roomBelowReserve,
+        if mayBeWarmingUp, case .cannotAbsorb(let limit) = warmUp, !limit.isAtOnce,
            !warmUpMayBeRestarted(under: limit, horizon: horizon, memTotal: memTotal, settings: settings) {
             return .warmingUp
         }
