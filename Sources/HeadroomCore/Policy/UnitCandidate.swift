@@ -56,6 +56,9 @@ public struct UnitCandidate: Equatable, Sendable {
     public var restarts: Int
     /// What it settled at (this or an earlier run), else its start size.
     public var normalBytes: UInt64?
+    /// What it settled at in this or an earlier run; nil while no run of it has settled (each
+    /// was cut while it still grew, e.g. restarted during its start): its normal size is unknown.
+    public var settledBytes: UInt64?
     public var harmClass: HarmClass?
     public var exclusion: Exclusion?
     public var restartBlocker: RestartBlocker?
@@ -112,7 +115,8 @@ extension UnitCandidate {
         }
         self.init(unit: history.unit, category: category, expectedBytes: expected, overBytes: over, figures: figures,
                   growth: growth, ageSeconds: age, mayBeWarmingUp: mayWarmUp, warmUp: warmUp, regrowing: regrowing, restarts: history.restarts,
-                  normalBytes: history.normalBytes, harmClass: harm, exclusion: nil, restartBlocker: nil,
+                  normalBytes: history.normalBytes, settledBytes: history.earlierSettledBytes ?? history.settledBytes,
+                  harmClass: harm, exclusion: nil, restartBlocker: nil,
                   restartFreesBytes: Self.freedByRestart(figures, normal: history.normalBytes),
                   responsibility: 0)
         growingForSeconds = history.growingSince.map { Swift.max(0, time - $0) } ?? 0

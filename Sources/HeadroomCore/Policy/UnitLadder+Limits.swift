@@ -20,6 +20,12 @@ extension UnitLadder {
     /// healthy run fits and its restarts stay rare (systemd's start limit would otherwise give
     /// up on it), but never more than that RAM. `MemorySwapMax` (0 by default) keeps the leak
     /// out of the VM's swap, as in the measured guest run (DESIGN §5).
+    ///
+    /// A unit none of whose runs settled (each was cut while it still grew: restarted during its
+    /// start) has no known normal size; its start may need anything the VM can hold. It gets all
+    /// of that RAM: a share of it was below one application's start heap (1.24 GiB for a start
+    /// of 2.4 GiB on 3 GiB), which then met its limit at every start, a crash loop of a healthy
+    /// service. A leak from its start is then held at the reserve, not at half the room.
     public static func containLimits(_ candidate: UnitCandidate, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> (max: UInt64, high: UInt64) {
         let reserve = WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp)
@@ -27,8 +33,8 @@ extension UnitLadder {
         let lower = normal + settings.candidates.minimumWorkingSetBytes
         let affordable = (horizon.availableBytes + candidate.figures.workingSetBytes).over(reserve)
         let share = UInt64(Double(affordable) * settings.ladder.containRoomSharePercent / 100)
-        let wanted = Swift.max(share, UInt64(Double(normal) * settings.ladder.containGrowthFactor),
-                               candidate.expectedBytes ?? 0)
+        let wanted = candidate.settledBytes == nil ? affordable
+            : Swift.max(share, UInt64(Double(normal) * settings.ladder.containGrowthFactor), candidate.expectedBytes ?? 0)
         let memoryMax = roundUp(Swift.max(lower, Swift.min(wanted, affordable)))
         let memoryHigh = roundUp(UInt64(Double(memoryMax) * settings.ladder.containHighPercent / 100))
         return (memoryMax, Swift.min(memoryHigh, memoryMax))

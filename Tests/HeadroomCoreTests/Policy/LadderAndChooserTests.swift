@@ -31,6 +31,7 @@ struct LadderAndChooserTests {
             ageSeconds: age,
             mayBeWarmingUp: (age ?? .infinity) < settings.warmUp.youngSeconds && !regrowing && !(platform && over > 0),
             warmUp: .notYoung, regrowing: regrowing, restarts: restarts, normalBytes: 100 * mib,
+            settledBytes: 100 * mib,
             harmClass: harm, exclusion: protected ? .protected : harm == nil ? .steady : nil, restartBlocker: blocker,
             restartFreesBytes: workingSet.over(shmem).over(100 * mib),
             responsibility: Double(over) + rate * settings.ladder.throttleHorizonSeconds)

@@ -133,6 +133,29 @@ struct PolicyTimelineTests {
         }
     }
 
+    @Test("a leak from its own start that regrows: contained with the reserve kept, the VM never stalls",
+          arguments: Size.throughBoth([
+        Size(installed: 2 * gib, swap: gib, base: 300 * mib, amount: 0, rate: 128 * mib),
+        Size(installed: 3 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 64 * mib),
+    ]))
+    func leakFromStart(size: Size) throws {
+        let leak = PolicyRig.Unit("ingest.service", slice: "customer.slice", startedAt: 0,
+                                  size: Shape.leak(from: 100 * Self.mib, perSecond: size.rate))
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [leak, Self.bystander(100 * Self.mib)], driver: size.driver)
+        rig.run(until: 300, step: 0.25)
+        let contain = try #require(rig.actions(on: "ingest.service").first { $0.isContain }, "\(rig.story)")
+        guard case .contain(_, let memoryMax, _, _) = contain else { return }
+        // None of its runs settled: it gets what the VM can spare above the reserve.
+        let reserve = WarmUpRule.reserveBytes(memTotal: rig.memTotal, settings: PolicySettings().warmUp)
+        let spare = rig.memTotal - size.base - 100 * Self.mib
+        #expect(memoryMax <= spare - reserve + Self.mib && memoryMax >= spare - reserve - 64 * Self.mib, "\(rig.story)")
+        #expect(rig.unit("ingest.service").cgroupOoms >= 2, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
+
     @Test("a heap allocated in a burst at start that leaves little RAM, then a slow creep: not acted on during its start",
           arguments: Size.throughBoth([
         // ~100 MiB of RAM left after the burst, as in the guest's creep-a (70 MiB).
@@ -175,6 +198,28 @@ struct PolicyTimelineTests {
         #expect(!rig.touched("shop.service"))
         #expect(!rig.ranOut)
         #expect(rig.stallTicks == 0)
+    }
+
+    @Test("a start too large to tell from a leak, cut once: any containment leaves room for the whole start",
+          arguments: Size.throughBoth([
+        // As the guest's creep-b: 2.2 GiB at ~300 MiB/s on 3 GiB, ~270 MiB of RAM left after it.
+        Size(installed: 3 * gib, swap: 512 * mib, base: 350 * mib, amount: 2200 * mib, rate: 300 * mib),
+        Size(installed: 4 * gib, swap: gib, base: 500 * mib, amount: 3000 * mib, rate: 200 * mib),
+    ]))
+    func largeStartCutOnce(size: Size) throws {
+        // Every run allocates the same heap at start, then creeps at 48 MiB a minute.
+        let app = PolicyRig.Unit("analytics.service", slice: "customer.slice", startedAt: 0,
+                                 size: Shape.creep(to: size.amount, perSecond: size.rate, perMinute: 48 * Self.mib))
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [app, Self.bystander(100 * Self.mib)], driver: size.driver)
+        rig.run(until: 90, step: 0.25)
+        for case .contain(_, let memoryMax, _, _) in rig.actions(on: "analytics.service") {
+            #expect(memoryMax >= size.amount, "contained below its start heap\n\(rig.story)")
+        }
+        #expect(rig.unit("analytics.service").cgroupOoms == 0, "killed at its limit while starting\n\(rig.story)")
+        #expect(rig.restarts(of: "analytics.service") <= 1, "\(rig.story)")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
     }
 
     @Test("a steady leak: restarted in time, no stall", arguments: Size.throughBoth([
