@@ -22,7 +22,9 @@ extension CulpritChooser.NoActionReason {
             "\(unit) holds \(ByteSize.format(bytes)) in shared memory (tmpfs or shmem), which a restart would not "
                 + "free; look at /dev/shm, /run and other tmpfs mounts"
         case .onlyWarmUps:
-            "the only growing units are warming up after their start and the VM still absorbs them"
+            // Filed only at a hard limit (stall, no room, RAM running out): the VM does not absorb.
+            "the only growing units are still in their own start, and a restart would only make them start again; "
+                + "none was acted on"
         case .noResponsibleUnit:
             "no unit is over its budget or growing; the VM is too small for its steady load"
         }

@@ -138,11 +138,22 @@ public struct PolicyEngine: Sendable {
             }
             return
         }
-        let restartDue = limit != nil || (reading.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
+        let seconds = reading.seconds ?? .infinity
+        let restartDue = limit != nil || seconds <= settings.ladder.restartHorizonSeconds
         // A leak growing back after its restart is contained while it is still small, before
         // any other choice (it is the culprit already known).
         if let regrowing = candidates.first(where: { isContainable($0) }) {
             escalate(regrowing, reading: reading, limit: limit, memTotal: memTotal, time: time, into: &decisions)
+            return
+        }
+        // Platform units past their own budget come first, and their restart does not wait for
+        // the restart horizon (the ladder restarts them at the throttle one).
+        let agents = candidates.filter(isPlatformRestartable)
+        if !restartDue, seconds <= settings.ladder.throttleHorizonSeconds,
+           case .act(let unit, _, _) = CulpritChooser.choose(agents, horizon: reading, memTotal: memTotal,
+                                                             mode: .restart, settings: settings),
+           let agent = agents.first(where: { $0.unit == unit }) {
+            escalate(agent, reading: reading, limit: limit, memTotal: memTotal, time: time, into: &decisions)
             return
         }
         // A warm-up is taken only when acting on the others was not enough: during the cool-down
@@ -189,6 +200,13 @@ public struct PolicyEngine: Sendable {
         guard case .act(let action) = outcome else { return }
         if case .throttle = action {} else { busyUntil = time + cooldownSeconds }
         decisions.append(.act(action, candidate: candidate, horizon: reading))
+    }
+
+    /// A platform unit past its own budget that may be restarted: restarted at the throttle
+    /// horizon (`UnitLadder.escalate`), so the choice is a restart's.
+    private func isPlatformRestartable(_ candidate: UnitCandidate) -> Bool {
+        candidate.harmClass == .platformOverBudget && candidate.exclusion == nil && candidate.restartBlocker == nil
+            && !stepped.contains(candidate.unit)
     }
 
     /// Regrowing after enough restarts, eligible, nothing set on it yet, and small enough for

@@ -82,8 +82,11 @@ public struct UnitLadder: Equatable, Sendable {
         case .idle, .throttled: break
         }
         let seconds = horizon.seconds ?? .infinity
+        let throttleDue = absorbLimit != nil || seconds <= settings.ladder.throttleHorizonSeconds
+        // A platform unit past its own budget is never throttled; its restart costs no customer
+        // anything, so it comes at the throttle horizon instead of waiting for the restart one.
         let restartDue = seconds <= settings.ladder.restartHorizonSeconds || absorbLimit != nil
-        let throttleDue = restartDue || seconds <= settings.ladder.throttleHorizonSeconds
+            || (throttleDue && candidate.harmClass == .platformOverBudget)
         let mayRestart = candidate.restartBlocker == nil
         // A leak growing back after its restart is contained whatever the horizon: it is known,
         // and a limit set while it is small costs nothing.

@@ -81,6 +81,31 @@ struct PolicyTimelineTests {
         #expect(rig.stallTicks == 0, "\(rig.story)")
     }
 
+    @Test("an agent leaking past its budget beside a steady application: restarted at the throttle horizon, not the restart one",
+          arguments: Size.throughBoth([
+        Size(installed: 3 * gib, swap: gib, base: 700 * mib, amount: 1200 * mib, rate: 8 * mib),
+        Size(installed: 8 * gib, swap: 2 * gib, base: 1200 * mib, amount: 4 * gib, rate: 24 * mib),
+    ]))
+    func agentRestartedEarly(size: Size) throws {
+        let app = PolicyRig.Unit("customer-app.service", size: Shape.steady(size.amount))
+        var telegraf = PolicyRig.Unit("telegraf.service", size: Shape.leak(from: 200 * Self.mib, perSecond: size.rate,
+                                                                           after: 86_400))
+        telegraf.afterRestart = Shape.steady(120 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap, units: [app, telegraf],
+                            driver: size.driver)
+        rig.run(until: 600)
+        let first = try #require(rig.events.first { event in
+            if case .act(.restart(let unit, _), _, _) = event.decision { unit == "telegraf.service" } else { false }
+        }, "\(rig.story)")
+        guard case .act(_, _, let horizon) = first.decision else { return }
+        // Its restart costs no customer anything: it comes as the throttle horizon (180 s) is reached,
+        // not later (before this rule: at 123 s and 84 s of horizon, 992 MiB and 2 GiB of room).
+        #expect((horizon.seconds ?? .infinity) >= 0.8 * PolicySettings().ladder.throttleHorizonSeconds, "\(rig.story)")
+        #expect(!rig.actions(on: "telegraf.service").contains { $0.isThrottle }, "\(rig.story)")
+        #expect(!rig.touched("customer-app.service"))
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
+
     @Test("an agent leaking from its own start beside an application warming up fast: the agent, never the application",
           arguments: Size.throughBoth([
         Size(installed: 3 * gib, swap: gib, base: 400 * mib, amount: 1900 * mib, rate: 16 * mib),
