@@ -98,6 +98,17 @@ struct CheckCommandTests {
         #expect(narrow.code == 0, "\(narrow.stdout)")
     }
 
+    @Test("an incident dated ahead of the clock (set back since): not fresh, and the output says so")
+    func datedInTheFuture() throws {
+        let host = try CheckHost()
+        try host.file(incident("1900000000-1", startedAtMs: minutesAgo(-24 * 60), outcome: .recovered))
+        try host.daemonRunning()
+        let result = try host.check()
+        #expect(result.code == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("1 incident(s) dated more than 60 min ahead of this clock"), "\(result.stdout)")
+        #expect(result.stdout.contains("1900000000-1"))
+    }
+
     @Test("CRITICAL (2): a fresh kernel OOM kill, and a failed restart")
     func critical() throws {
         let host = try CheckHost()

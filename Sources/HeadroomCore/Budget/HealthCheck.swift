@@ -157,8 +157,19 @@ public enum HealthCheck {
     /// Each fresh incident is a finding: CRITICAL when the kernel killed or the action failed.
     private static func checkIncidents(_ incidents: [IncidentSummary], nowMs: Int64, freshMinutes: Int,
                                        findings: inout [Finding], notes: inout [String], perfdata: inout [String]) {
-        let cutoff = nowMs - Int64(freshMinutes) * 60_000
-        let fresh = incidents.filter { max($0.startedAtMs, $0.updatedAtMs) >= cutoff }
+        let window = Int64(freshMinutes) * 60_000
+        // An incident dated further ahead than the window was written before the clock was set
+        // back: its age is unknown, and it must not stay "fresh" until that date comes.
+        let future = incidents.filter { $0.startedAtMs > nowMs + window }
+        let fresh = incidents.filter { incident in
+            (nowMs - window...nowMs + window).contains(max(incident.startedAtMs, incident.updatedAtMs))
+                && incident.startedAtMs <= nowMs + window
+        }
+        if !future.isEmpty {
+            notes.append("\(future.count) incident(s) dated more than \(freshMinutes) min ahead of this clock "
+                + "(set back since they were written?), not counted as fresh: "
+                + future.prefix(3).map(\.id).joined(separator: ", "))
+        }
         var critical = 0
         for incident in fresh {
             let isCritical = incident.outcome == .kernelOomKill || incident.outcome == .failed
