@@ -75,4 +75,20 @@ struct IncidentRecorderTests {
         #expect(rig.lines.last == "incident \(incident.id) written to /var/lib/headroom/incidents/\(incident.id).json on a retry")
         #expect(rig.lines.count == 2)
     }
+
+    @Test("an interrupted incident's entry, built at start while journald is down, is sent later, once")
+    func builtEntryRetried() {
+        let rig = Rig()
+        let fields = ["MESSAGE=interrupted", "HEADROOM_INCIDENT_ID=1800000000-1", "HEADROOM_OUTCOME=interrupted"]
+        rig.recorder.journal(entry: fields, of: "1800000000-1")
+        rig.recorder.retryUnwritten()
+        #expect(rig.entries.isEmpty)
+        #expect(rig.lines.count == 1 && rig.lines[0].hasPrefix("journal entry for incident 1800000000-1 not written"),
+                "\(rig.lines)")
+        rig.journaldDown = false
+        rig.recorder.retryUnwritten()
+        rig.recorder.retryUnwritten()
+        #expect(rig.entries == [fields])
+        #expect(rig.lines.last == "journal entry for incident 1800000000-1 written on a retry")
+    }
 }

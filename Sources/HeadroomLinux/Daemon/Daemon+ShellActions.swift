@@ -63,7 +63,7 @@ extension Daemon {
         for problem in problems { log(.error, "cannot finish an interrupted incident: \(problem)") }
         for incident in finished {
             log(.notice, "incident \(incident.id) was left pending by a daemon that did not stop; now interrupted")
-            SystemdJournal.send(SystemdJournal.fields(forInterrupted: incident))
+            recorder.journal(entry: SystemdJournal.fields(forInterrupted: incident), of: incident.id)
         }
     }
 

@@ -18,6 +18,8 @@ public final class IncidentRecorder: IncidentSink {
     private(set) var unwritten: [String: Incident] = [:]
     /// Entries journald did not take, with the file each named (a later write may have moved `lastWritten` on).
     private(set) var unjournaled: [String: (incident: Incident, file: String?)] = [:]
+    /// Entries already built (an incident finished as interrupted at start), by incident id.
+    private(set) var unsentEntries: [String: [String]] = [:]
     /// The last file written; a journal entry always follows its incident's write.
     private var lastWritten: (id: String, path: String)?
 
@@ -61,10 +63,23 @@ public final class IncidentRecorder: IncidentSink {
         }
     }
 
+    /// A journal entry whose fields are already built, kept and retried like the others.
+    public func journal(entry fields: [String], of id: String) {
+        let result = send(fields)
+        if result >= 0 {
+            if unsentEntries.removeValue(forKey: id) != nil {
+                log(.notice, "journal entry for incident \(id) written on a retry")
+            }
+        } else if unsentEntries.updateValue(fields, forKey: id) == nil {
+            log(.warning, "journal entry for incident \(id) not written (\(String(cString: strerror(-result)))); will retry")
+        }
+    }
+
     /// The files, then the journal entries (which name the file once it is written).
     func retryUnwritten() {
-        guard !unwritten.isEmpty || !unjournaled.isEmpty else { return }
+        guard !unwritten.isEmpty || !unjournaled.isEmpty || !unsentEntries.isEmpty else { return }
         for incident in unwritten.values { write(incident) }
         for entry in unjournaled.values { journal(entry.incident) }
+        for (id, fields) in unsentEntries { journal(entry: fields, of: id) }
     }
 }
