@@ -49,17 +49,20 @@ public enum SystemdJournal {
     /// - Returns: 0 or a negative errno (journald missing is tolerated by the caller).
     @discardableResult
     public static func send(_ fields: [String]) -> Int32 {
-        var buffers = fields.map { Array($0.utf8) }
-        var vectors: [iovec] = []
-        vectors.reserveCapacity(buffers.count)
-        for index in buffers.indices {
-            buffers[index].withUnsafeMutableBytes { raw in
-                vectors.append(iovec(iov_base: raw.baseAddress, iov_len: raw.count))
-            }
+        // One buffer, and the iovecs built inside its scope: a pointer from
+        // `withUnsafeMutableBytes` is valid only within its closure.
+        var bytes: [UInt8] = []
+        var spans: [(offset: Int, count: Int)] = []
+        spans.reserveCapacity(fields.count)
+        for field in fields {
+            spans.append((bytes.count, field.utf8.count))
+            bytes.append(contentsOf: field.utf8)
         }
-        // The buffers outlive the call: `buffers` is alive until the end of this function.
-        return withExtendedLifetime(buffers) {
-            vectors.withUnsafeBufferPointer { headroom_journal_sendv($0.baseAddress, Int32($0.count)) }
+        return bytes.withUnsafeMutableBytes { raw in
+            let vectors = spans.map { span in
+                iovec(iov_base: raw.baseAddress.map { $0 + span.offset }, iov_len: span.count)
+            }
+            return vectors.withUnsafeBufferPointer { headroom_journal_sendv($0.baseAddress, Int32($0.count)) }
         }
     }
 }
