@@ -141,19 +141,21 @@ extension UnitCandidate {
     /// has grown for `burstSeconds` and its own rate now would use up what is left (RAM within
     /// `ramCriticalSeconds`, or the room within `absorbLookaheadSeconds`). The VM's trend lags
     /// by its window: after a burst, a slow creep must not inherit the burst's forecast.
-    /// A grower slower than swap near RAM's floor is judged on its last 20 s (`creepsSteadily`).
+    /// Any young grower near RAM's floor is judged on its last 20 s (`creepsSteadily`).
     public func warmUpMayBeRestarted(under limit: WarmUpRule.AbsorbLimit?, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> Bool {
         guard let limit else { return false }
         let rate = growth.recent.bytesPerSecond
         let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
-        // Near the floor "its own rate uses up what is left" holds for any rate below swap's
-        // (what is left is counted down to half the reserve, and 2 s of such a rate is less than
-        // that half): the VM's forecast may still carry the burst that brought RAM there (a 5 s
-        // window), so a slow grower is judged on its own steady growth instead. (With the floor
-        // itself as the bound, a creeper at 66 MiB was restarted 7.5 s after its start.)
-        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve,
-           rate < Double(settings.horizon.swapAbsorbBytesPerSecond) {
+        // Near the floor "its own rate uses up what is left" holds for any rate (what is left is
+        // counted down to half the reserve): the VM's forecast may still carry the burst that
+        // brought RAM there (a 5 s window), and so may the unit's own 2 s rate, so a young unit
+        // there is judged on its own steady growth instead, until the VM stalls or has no room
+        // left. (With the floor itself as the bound, a creeper at 66 MiB was restarted 7.5 s
+        // after its start; with slow growers alone judged so, creep-a's 2 s rate still held its
+        // start's last 1.5 s and a 37 MiB step, 57 MiB/s, and it was restarted at 7.3 s.) A fast
+        // leak from its own start meets the forecast above the floor, 2 s of its rate ahead.
+        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve {
             return creepsSteadily
         }
         guard growsNow(settings: settings) else { return false }

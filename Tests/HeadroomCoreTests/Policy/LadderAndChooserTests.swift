@@ -102,7 +102,7 @@ struct LadderAndChooserTests {
                                             memTotal: 2 * Self.gib, settings: Self.settings))
         var sustained = young
         sustained.growingForSeconds = 8
-        let forecast = ladder.escalate(sustained, horizon: PolicyPieceTests.reading(room: Self.gib, seconds: 10, available: 150 * Self.mib),
+        let forecast = ladder.escalate(sustained, horizon: PolicyPieceTests.reading(room: Self.gib, seconds: 10, available: 250 * Self.mib),
                                        absorbLimit: .ramRunningOut, memTotal: 3 * Self.gib, at: 2, settings: Self.settings)
         #expect(forecast == .act(.restart(unit: "app.service", liftingThrottle: false)))
     }
@@ -146,11 +146,16 @@ struct LadderAndChooserTests {
         var settling = creep
         settling.growth.recent = .init(bytesPerSecond: 0.2 * Double(Self.mib), seconds: 2)
         #expect(!restartable(settling, .ramExhausted))
-        // A fast grower at the floor needs only its burst allowance.
+        // A fast grower young and already at the floor is judged the same way: its 2 s rate may
+        // still hold the end of its start (creep-a in CI: 57 MiB/s at 7.3 s, 1.8 s after its heap
+        // was done, and restarted). A fast leak from its start meets the forecast above the floor;
+        // at the floor a stall or a room below the reserve still restarts it at once.
         var fast = Self.candidate("leak.service", workingSet: Self.gib, rate: 128 * Double(Self.mib), age: 10)
         fast.growingForSeconds = 8
         fast.growth.short = .init(bytesPerSecond: 128 * Double(Self.mib), seconds: 8)
-        #expect(restartable(fast, .ramExhausted))
+        #expect(!restartable(fast, .ramExhausted))
+        #expect(restartable(fast, .stall))
+        #expect(restartable(fast, .roomBelowReserve))
     }
 
     @Test("ladder: an agent past its budget or a unit growing back is not shielded by youth; the agent is restarted at the throttle horizon, not throttled")
