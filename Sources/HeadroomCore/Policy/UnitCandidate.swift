@@ -149,13 +149,16 @@ extension UnitCandidate {
         let reserve = Double(WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp))
         // Near the floor "its own rate uses up what is left" holds for any rate (what is left is
         // counted down to half the reserve): the VM's forecast may still carry the burst that
-        // brought RAM there (a 5 s window), and so may the unit's own 2 s rate, so a young unit
-        // there is judged on its own steady growth instead, until the VM stalls or has no room
-        // left. (With the floor itself as the bound, a creeper at 66 MiB was restarted 7.5 s
-        // after its start; with slow growers alone judged so, creep-a's 2 s rate still held its
-        // start's last 1.5 s and a 37 MiB step, 57 MiB/s, and it was restarted at 7.3 s.) A fast
-        // leak from its own start meets the forecast above the floor, 2 s of its rate ahead.
-        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve {
+        // brought RAM there (a 5 s window), and so may the unit's own 2 s rate. A slow grower,
+        // or one whose 2 s rate fell below half its 6 s rate (a start whose heap is done), is
+        // judged on its own steady growth instead. (With the floor itself as the bound, a
+        // creeper at 66 MiB was restarted 7.5 s after its start; with slow growers alone judged
+        // so, creep-a's 2 s rate still held its start's last 1.5 s and a 37 MiB step, 57 MiB/s
+        // against 218 over 6 s, and it was restarted at 7.3 s.) A fast leak still going at the
+        // floor (its forecast missed during another unit's cool-down) is restarted: left to the
+        // stall, whose avg10 lags, it stalled the VM 2.8 s.
+        if !limit.isAtOnce, Double(horizon.availableBytes) < reserve,
+           rate < Double(settings.horizon.swapAbsorbBytesPerSecond) || rate < growth.burst.bytesPerSecond / 2 {
             return creepsSteadily
         }
         guard growsNow(settings: settings) else { return false }

@@ -54,7 +54,7 @@ public struct UnitMemoryHistory: Sendable {
 
     /// 2 s: at least two samples at the calm 1 s tick (a 1 s window held one, so growth was
     /// never "now" until the tick sped up).
-    static let recentWindow = 2.0, steadyWindow = 20.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
+    static let recentWindow = 2.0, burstWindow = 6.0, steadyWindow = 20.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
 
@@ -159,6 +159,7 @@ public struct UnitMemoryHistory: Sendable {
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
         UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 0.9),
+                   burst: Self.rate(short, time, Self.burstWindow, since, minimumSpan: 2),
                    steady: Self.rate(short, time, Self.steadyWindow, since, minimumSpan: 2),
                    short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),
                    medium: Self.rate(medium, time, Self.mediumWindow, since, minimumSpan: 60),
@@ -187,6 +188,8 @@ public struct UnitGrowth: Equatable, Sendable {
 
     /// The last 2 s: whether it still grows now (a warm-up that stopped does not).
     public var recent: Rate
+    /// The last 6 s: whether a fast growth slows down now (a start's heap done) or goes on.
+    public var burst = Rate(bytesPerSecond: 0, seconds: 0)
     /// The last 20 s: whether it grows at one rate (`isSteadyCreep`).
     public var steady = Rate(bytesPerSecond: 0, seconds: 0)
     public var short: Rate
