@@ -141,7 +141,8 @@ extension UnitCandidate {
     /// has grown for `burstSeconds` and its own rate now would use up what is left (RAM within
     /// `ramCriticalSeconds`, or the room within `absorbLookaheadSeconds`). The VM's trend lags
     /// by its window: after a burst, a slow creep must not inherit the burst's forecast.
-    /// Any young grower near RAM's floor is judged on its last 20 s (`creepsSteadily`).
+    /// Near RAM's floor, a young grower that is slow or whose start is done is judged on its
+    /// last 20 s (`creepsSteadily`).
     public func warmUpMayBeRestarted(under limit: WarmUpRule.AbsorbLimit?, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> Bool {
         guard let limit else { return false }
