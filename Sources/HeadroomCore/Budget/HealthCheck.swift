@@ -160,11 +160,9 @@ public enum HealthCheck {
         let window = Int64(freshMinutes) * 60_000
         // An incident dated further ahead than the window was written before the clock was set
         // back: its age is unknown, and it must not stay "fresh" until that date comes.
-        let future = incidents.filter { $0.startedAtMs > nowMs + window }
-        let fresh = incidents.filter { incident in
-            (nowMs - window...nowMs + window).contains(max(incident.startedAtMs, incident.updatedAtMs))
-                && incident.startedAtMs <= nowMs + window
-        }
+        let latest = { (incident: IncidentSummary) in max(incident.startedAtMs, incident.updatedAtMs) }
+        let future = incidents.filter { latest($0) > nowMs + window }
+        let fresh = incidents.filter { (nowMs - window...nowMs + window).contains(latest($0)) }
         if !future.isEmpty {
             notes.append("\(future.count) incident(s) dated more than \(freshMinutes) min ahead of this clock "
                 + "(set back since they were written?), not counted as fresh: "
