@@ -10,7 +10,7 @@
 ///   still falls; once the growth stops the fast trend goes flat and the long one is not used,
 ///   so a warm-up that stopped is not extrapolated.
 /// PSI full at or above `stallFullAvg10`, with stall time still accruing, while RAM is short or
-/// the room shrinks, means it is already happening: horizon 0.
+/// steadily used up, means it is already happening: horizon 0.
 public struct ExhaustionHorizon: Sendable {
     /// Which reading gave the horizon (named in incidents).
     public enum Basis: String, Equatable, Sendable {
@@ -126,10 +126,11 @@ public struct ExhaustionHorizon: Sendable {
                               fastSlope: fast, longSlope: long, ramSeconds: ramSeconds, seconds: nil,
                               recentSlope: fastRoom.slope(since: time - 1, minimumSpan: 0.5), basis: .notShrinking,
                               stalled: false)
-        reading.stalled = stallsNow(pressure.full) && runsShort(meminfo, reading)
-        reading.ramSecondsNow = ramSecondsNow
         let steadyRate = -(steadyAvailable.slope(since: time - Self.steadyWindowSeconds, minimumSpan: 10) ?? 0)
-        reading.steadyRamLossBytesPerSecond = Swift.max(0, Swift.min(ramRate, steadyRate) - observed)
+        let steadyRamFall = Swift.max(0, Swift.min(ramRate, steadyRate))
+        reading.stalled = stallsNow(pressure.full) && runsShort(meminfo, steadyRamFall: steadyRamFall)
+        reading.ramSecondsNow = ramSecondsNow
+        reading.steadyRamLossBytesPerSecond = Swift.max(0, steadyRamFall - observed)
         reading.swapOutBytesPerSecond = observed
         if reading.stalled {
             reading.seconds = 0
@@ -154,13 +155,16 @@ public struct ExhaustionHorizon: Sendable {
         return full.totalMicroseconds > previous
     }
 
-    /// A stall means running out only while RAM is short or something consumes the room
-    /// (`stallAvailablePercent`); a stall beside plenty of available memory that nobody uses up
+    /// A stall means running out only while RAM is short (`stallAvailablePercent`) or something
+    /// steadily uses RAM up; a stall beside plenty of available memory that nobody uses up
     /// (a file streamed through a small cache, a cgroup at its own limit) is not one a restart
-    /// or a forecast can help.
-    private func runsShort(_ meminfo: Meminfo, _ reading: Reading) -> Bool {
+    /// or a forecast can help. The fall is RAM's alone, over both the fast and the 30 s window:
+    /// there the kernel swapping out a few MiB of cold pages for the cache shrinks the room
+    /// without using memory (measured: page-cache on 1.5 GiB filed a no-action incident when
+    /// 5 MiB went to swap in 0.5 s with MemAvailable flat at 1159 MiB).
+    private func runsShort(_ meminfo: Meminfo, steadyRamFall: Double) -> Bool {
         let short = Double(meminfo.memAvailable) < Double(meminfo.memTotal) * settings.stallAvailablePercent / 100
-        return short || reading.consumptionBytesPerSecond >= Self.consumingBytesPerSecond
+        return short || steadyRamFall >= Self.consumingBytesPerSecond
     }
 
     /// Room shrinking at least this fast is consumption, not the noise of a flat room

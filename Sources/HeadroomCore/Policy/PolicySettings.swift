@@ -25,7 +25,7 @@ public struct PolicySettings: Equatable, Sendable {
         /// PSI full avg10 at or above this means the VM already stalls: the horizon is 0.
         public var stallFullAvg10: Double = 10
         /// A stall counts as running out only while MemAvailable is below this share of MemTotal
-        /// or the room shrinks: a stall with most of RAM available and nothing consuming it is a
+        /// or steadily falls: a stall with most of RAM available and nothing consuming it is a
         /// file being streamed through a cache too small for it, or a cgroup reclaiming at its own
         /// limit (measured: a reader cycling a 2 GiB file on 1.5 GiB stalled 13 s in 120 s with
         /// 1.2 GiB available throughout). No restart frees memory there.

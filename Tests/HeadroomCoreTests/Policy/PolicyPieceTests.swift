@@ -149,6 +149,17 @@ struct PolicyPieceTests {
         let cache = try! #require(reading)
         #expect(!cache.stalled && cache.seconds == nil)
         #expect(WarmUpRule.absorbLimit(cache, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == nil)
+        // The same reader for 30 s, where the kernel then swaps 5 MiB of cold pages out in one
+        // step (guest, page-cache at swappiness 60): the room shrinks, RAM is not used up.
+        var swapping = ExhaustionHorizon(settings: PolicySettings.Horizon())
+        for step in 0...60 {
+            let swapFree = step < 58 ? Self.gib : Self.gib - 5 * Self.mib
+            reading = swapping.observe(time: Double(step) * 0.5,
+                                       meminfo: Self.meminfo(available: 1200 * Self.mib + UInt64(step % 3) * 300 << 10,
+                                                             swapFree: swapFree),
+                                       pressure: full(UInt64(step) * 65_000))
+            #expect(reading?.stalled == false, "t=\(Double(step) * 0.5)")
+        }
         // The same stall while a leak shrinks the room at 8 MiB/s from as much RAM: running out.
         var leak = ExhaustionHorizon(settings: PolicySettings.Horizon())
         for step in 0...20 {
