@@ -73,6 +73,23 @@ struct SupervisorTimelineTests {
         #expect(run.minimumAvailable > 0)
     }
 
+    @Test("a young leak held as a possible warm-up says so at debug level, with its figures, not once per tick")
+    func holdTraced() throws {
+        var leak = Self.healingLeak("young.service", perSecond: 128 * Self.mib)
+        leak.reportedStart = 0
+        let run = runTimeline(Self.vm([leak]), duration: 30)
+        let restart = try #require(run.restarts.first { $0.unit == "young.service" })
+        let held = run.actions.filter { if case .log(.debug, let text) = $0.action { text.hasPrefix("held:") } else { false } }
+        let before = held.filter { $0.time < restart.time }
+        let warming = try #require(before.last.flatMap { if case .log(_, let text) = $0.action { text } else { nil } })
+        #expect(warming.contains("young.service: may be warming up"))
+        #expect(warming.contains("2 s rate 128 MiB/s"))
+        #expect(warming.contains("limit "))
+        // The policy weighed the units on most 250 ms ticks before the restart; a line per
+        // change of limit, unit or reason, or per 5 s.
+        #expect(before.count <= 4, "\(before.count) held lines")
+    }
+
     @Test("page-cache-heavy reader: its cache is available memory; never restarted")
     func pageCacheReader() {
         var reader = SimulatedVM.Service(unit: "reader.service", workingSet: Growth.steady(30 * Self.mib))

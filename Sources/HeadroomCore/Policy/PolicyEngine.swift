@@ -30,6 +30,8 @@ public struct PolicyEngine: Sendable {
     public private(set) var lastReading: ExhaustionHorizon.Reading?
     /// Every unit as the last decision weighed it (for the incident's candidate list).
     public private(set) var lastCandidates: [UnitCandidate] = []
+    /// The tick on which the units were last weighed, and the absorb limit they were weighed at.
+    public private(set) var lastWeighed: (time: Double, limit: WarmUpRule.AbsorbLimit?)?
     /// Since when the horizon has been within the throttle horizon.
     private var shortSince: Double?
 
@@ -125,6 +127,7 @@ public struct PolicyEngine: Sendable {
                                  settings: settings)
         }
         lastCandidates = candidates
+        lastWeighed = (time, limit)
         // At the floor without a steady fall, only a unit growing steadily there is acted on
         // (a start's burst that ended there is not), and nothing is filed.
         if limit == .ramAtFloor {

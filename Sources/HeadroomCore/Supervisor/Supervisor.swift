@@ -18,6 +18,7 @@ public struct Supervisor: Sendable {
     private(set) var kernelOomKills = KernelOomCounter()
     /// Kernel OOM kills no unit showed yet, while some unit is contained, and since when.
     private var unplacedKills: (kills: UInt64, since: Double)?
+    private var holdTrace = HoldTrace()
     /// systemd restarts a unit 100 ms after its kill by default; the units are listed again
     /// within seconds under pressure.
     static let unplacedKillWaitSeconds = 5.0
@@ -67,13 +68,21 @@ public struct Supervisor: Sendable {
         noteKernelOomKills(o, signals: signals, into: &out)
         actions.observe(o, level: level, criticalSince: levels.criticalSince, into: &out)
         finishRestartsNoLongerAwaited()
-        for decision in policy.observe(time: o.time, system: o.system, services: o.services, startedAt: { _ in nil }) {
-            carryOut(decision, o, into: &out)
-        }
+        let decisions = policy.observe(time: o.time, system: o.system, services: o.services, startedAt: { _ in nil })
+        for decision in decisions { carryOut(decision, o, into: &out) }
+        traceHold(o, acted: decisions.contains { if case .fileInstead = $0 { false } else { true } }, into: &out)
         if case .ended = episodes.observe(level: episodeActive ? .elevated : .calm, at: o.time) {
             actions.episodeEnded()
         }
         return out
+    }
+
+    /// The units were weighed on this tick and none was acted on: say why at debug level.
+    private mutating func traceHold(_ o: Observation, acted: Bool, into out: inout [SupervisorAction]) {
+        guard !acted, let weighed = policy.lastWeighed, weighed.time == o.time, let reading = policy.lastReading,
+              let line = holdTrace.line(at: o.time, reading: reading, limit: weighed.limit,
+                                        candidates: policy.lastCandidates) else { return }
+        out.append(.log(.debug, line))
     }
 
     /// The episode lasts while the level is raised or a throttle or restart is in place.
