@@ -45,6 +45,10 @@ public struct TrendRing: Sendable {
     public var newestTime: Double? { count > 0 ? times[slot(count - 1)] : nil }
     public var newestValue: Double? { count > 0 ? values[slot(count - 1)] : nil }
     public var oldestTime: Double? { count > 0 ? times[head] : nil }
+    /// The time of the `rank`-th newest point (1: the newest); nil with fewer points.
+    public func time(ofNewest rank: Int) -> Double? {
+        rank >= 1 && rank <= count ? times[slot(count - rank)] : nil
+    }
 
     /// The largest value stored at or after `since`.
     public func maximum(since: Double) -> Double? {

@@ -52,8 +52,11 @@ public struct UnitMemoryHistory: Sendable {
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
 
-    /// 2 s: at least two samples at the calm 1 s tick (a 1 s window held one, so growth was
-    /// never "now" until the tick sped up).
+    /// At most this far back for the recent rate's three samples while the tick is the calm 1 s
+    /// (a loaded VM's ticks come late; see `recentWindowStart`).
+    static let sparseRecentWindow = 3.5
+    /// `recentWindow`: 2 s, five or more samples at the 250 ms tick under pressure; at the calm
+    /// 1 s tick it holds two, so `recentWindowStart` reaches back to a third.
     static let recentWindow = 2.0, burstWindow = 6.0, steadyWindow = 20.0, shortWindow = 30.0, mediumWindow = 600.0, longWindow = 7200.0
 
     public init(unit: String) { self.unit = unit }
@@ -90,7 +93,7 @@ public struct UnitMemoryHistory: Sendable {
         let firstOfRun = startBytes == nil
         if firstOfRun { startBytes = latest.footprintBytes }
         let minimumRate = Double(settings.candidates.growthMinimumBytes) / Self.shortWindow
-        if let rate = short.slope(since: time - Self.recentWindow, minimumSpan: 0.9) {
+        if let rate = short.slope(since: recentWindowStart(at: time), minimumSpan: 0.9) {
             growingSince = rate >= minimumRate ? (growingSince ?? time) : nil
         } else if firstOfRun, let start = self.startedAt, time - start > 0.5,
                   Double(latest.footprintBytes) / (time - start) >= minimumRate {
@@ -156,9 +159,23 @@ public struct UnitMemoryHistory: Sendable {
         return rate >= before / 2
     }
 
+    /// Where the recent window starts: `recentWindow` back, or back to the third-newest sample
+    /// when the calm tick (1 s) left only two in it (a slope takes three) and that sample is at
+    /// most `sparseRecentWindow` old. Without it a growth that began while the VM was calm was
+    /// never "now" until the level rose, and its `growingSince` started seconds late (measured:
+    /// fault-sigkill's second leak, 128 MiB/s from a unit up for 17 s, was "growing for 0 s"
+    /// at 855 MiB available, kept its burst allowance to 50 MiB and stalled the guest 0.3-0.7 s).
+    private func recentWindowStart(at time: Double) -> Double {
+        let dense = time - Self.recentWindow
+        guard let third = short.time(ofNewest: 3), third < dense, time - third <= Self.sparseRecentWindow else {
+            return dense
+        }
+        return third
+    }
+
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {
-        UnitGrowth(recent: Self.rate(short, time, Self.recentWindow, since, minimumSpan: 0.9),
+        UnitGrowth(recent: Self.rate(short, time, time - recentWindowStart(at: time), since, minimumSpan: 0.9),
                    burst: Self.rate(short, time, Self.burstWindow, since, minimumSpan: 2),
                    steady: Self.rate(short, time, Self.steadyWindow, since, minimumSpan: 2),
                    short: Self.rate(short, time, Self.shortWindow, since, minimumSpan: 2),

@@ -241,6 +241,35 @@ struct PolicyPieceTests {
         #expect(small.growingSince == nil)
     }
 
+    @Test("a growth that begins while calm (1 s ticks, each a little late) is growing from its first growing sample")
+    func growingSinceWhileCalm() {
+        let settings = PolicySettings()
+        var history = UnitMemoryHistory(unit: "leaky2.service")
+        // Up for 17 s at 0.4 MiB, then 128 MiB/s: the guest's calm ticks came ~1.01 s apart,
+        // so a 2 s window held two samples.
+        var growingSince: [Double?] = []
+        for tick in 0...22 {
+            let time = Double(tick) * 1.01
+            let held = time < 17.5 ? 400 << 10 : UInt64((time - 17.5) * 128) * Self.mib
+            history.observe(time: time, sample: Self.sample("leaky2.service", workingSet: held), startedAt: 0,
+                            settings: settings)
+            growingSince.append(history.growingSince)
+        }
+        // First growing sample at tick 18 (18.18 s): growing since then, and "now" (its 2 s rate) at once.
+        #expect(growingSince[17] == nil)
+        #expect(growingSince[18] == 18 * 1.01)
+        #expect(history.growingSince == 18 * 1.01)
+        let recent = history.growth(at: 22 * 1.01).recent.bytesPerSecond
+        #expect(recent > Double(120 * Self.mib) && recent < Double(136 * Self.mib))
+        // Samples further apart than a tick (a daemon that was not running) make no recent rate.
+        var sparse = UnitMemoryHistory(unit: "sparse.service")
+        for time in [0.0, 5, 10, 15] {
+            sparse.observe(time: time, sample: Self.sample("sparse.service", workingSet: UInt64(time * 64) * Self.mib + Self.mib),
+                           startedAt: -600, settings: settings)
+        }
+        #expect(sparse.growth(at: 15).recent.bytesPerSecond == 0)
+    }
+
     @Test("history: age from its start, a restart is seen from the start time, regrowth past the level at restart")
     func historyRegrowth() {
         let settings = PolicySettings()
