@@ -130,7 +130,7 @@ struct PolicyPieceTests {
         #expect(WarmUpRule.absorbLimit(sawtooth, memTotal: 3 * Self.gib, settings: PolicySettings().warmUp) == .ramAtFloor)
     }
 
-    @Test("a stall beside plenty of available memory that nothing consumes is not running out; one while the room shrinks is")
+    @Test("a stall beside plenty of available memory that nothing uses up is not running out; one while RAM steadily falls is")
     func stallNeedsShortRamOrConsumption() {
         func full(_ total: UInt64) -> Pressure {
             Pressure(some: PressureLine(avg10: 30), full: PressureLine(avg10: 13, avg60: 0, avg300: 0,
