@@ -14,7 +14,7 @@ extension Candidate {
                   exclusion: Self.exclusion(candidate, settings: settings))
     }
 
-    private static func exclusion(_ candidate: UnitCandidate, settings: PolicySettings) -> Exclusion? {
+    static func exclusion(_ candidate: UnitCandidate, settings: PolicySettings) -> Exclusion? {
         switch candidate.exclusion {
         case .protected: return .protected
         case .tooSmall: return .tooSmall(minimumBytes: settings.candidates.minimumWorkingSetBytes)

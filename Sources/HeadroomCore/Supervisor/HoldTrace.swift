@@ -15,10 +15,10 @@ struct HoldTrace: Sendable {
     private var last: (key: Key, time: Double)?
 
     mutating func line(at time: Double, reading: ExhaustionHorizon.Reading, limit: WarmUpRule.AbsorbLimit?,
-                       candidates: [UnitCandidate]) -> String? {
+                       candidates: [UnitCandidate], settings: PolicySettings) -> String? {
         let grower = candidates.filter { $0.exclusion != .protected }
             .max { $0.growth.recent.bytesPerSecond < $1.growth.recent.bytesPerSecond }
-        let reason = grower.map(Self.reason) ?? "no unit to weigh"
+        let reason = grower.map { Self.reason($0, settings: settings) } ?? "no unit to weigh"
         let key = Key(limit: limit, unit: grower?.unit, reason: reason)
         if let last, last.key == key, time - last.time < Self.repeatSeconds { return nil }
         last = (key, time)
@@ -32,15 +32,10 @@ struct HoldTrace: Sendable {
         return text
     }
 
-    private static func reason(_ candidate: UnitCandidate) -> String {
-        if let exclusion = candidate.exclusion { return "excluded (\(exclusion.rawValue))" }
-        switch candidate.restartBlocker {
-        case .warmingUp: return "may be warming up"
-        case .withinPlatformBudget: return "within its platform budget"
-        case .notRestartable: return "not restartable"
-        case .sharedMemory: return "mostly shared memory"
-        case nil: return candidate.harmClass == nil ? "no harm class" : "eligible, not chosen"
-        }
+    /// The incident's words for a left-out unit (`Exclusion.sentence`), else why it was not taken.
+    private static func reason(_ candidate: UnitCandidate, settings: PolicySettings) -> String {
+        if let exclusion = Candidate.exclusion(candidate, settings: settings) { return exclusion.sentence }
+        return candidate.harmClass == nil ? "no harm class" : "eligible, not chosen"
     }
 
     private static func seconds(_ value: Double?) -> String {

@@ -81,7 +81,7 @@ public struct Supervisor: Sendable {
     private mutating func traceHold(_ o: Observation, acted: Bool, into out: inout [SupervisorAction]) {
         guard !acted, let weighed = policy.lastWeighed, weighed.time == o.time, let reading = policy.lastReading,
               let line = holdTrace.line(at: o.time, reading: reading, limit: weighed.limit,
-                                        candidates: policy.lastCandidates) else { return }
+                                        candidates: policy.lastCandidates, settings: settings.policy) else { return }
         out.append(.log(.debug, line))
     }
 
