@@ -41,6 +41,24 @@ struct PolicyTimelineTests {
         #expect(rig.stallTicks == 0, "\(rig.story)")
     }
 
+    @Test("a slow leak from its own start (young, below the swap rate): restarted at RAM's floor, no stall",
+          arguments: Size.throughBoth([
+        Size(installed: 2 * gib, swap: gib, base: 400 * mib, amount: 0, rate: 16 * mib),
+        Size(installed: 4 * gib, swap: 2 * gib, base: 900 * mib, amount: 0, rate: 24 * mib),
+    ]))
+    func slowLeakFromStart(size: Size) {
+        var leak = PolicyRig.Unit("api.service", startedAt: 0, size: Shape.leak(from: 50 * Self.mib, perSecond: size.rate))
+        leak.afterRestart = Shape.steady(50 * Self.mib)
+        var rig = PolicyRig(installed: size.installed, baseUsed: size.base, swap: size.swap,
+                            units: [leak, Self.bystander()], driver: size.driver)
+        rig.run(until: 400)
+        #expect(rig.restarts(of: "api.service") == 1, "\(rig.story)")
+        #expect(rig.minimumAvailable >= 48 * Self.mib, "met at the floor, before swap: \(rig.minimumAvailable / Self.mib) MiB")
+        #expect(!rig.touched("shop.service"))
+        #expect(!rig.ranOut)
+        #expect(rig.stallTicks == 0, "\(rig.story)")
+    }
+
     @Test("nix-daemon build ramps inside the management reserve, holds, exits: left alone", arguments: Size.throughBoth([
         Size(installed: 3 * gib, swap: gib, base: 900 * mib, amount: 1000 * mib, rate: 20 * mib),
         Size(installed: 6 * gib, swap: 2 * gib, base: 1200 * mib, amount: 700 * mib, rate: 120 * mib),
