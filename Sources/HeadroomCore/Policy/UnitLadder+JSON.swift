@@ -1,6 +1,6 @@
 /// A ladder step in `policy-state.json` (`PolicyMemory+JSON.swift`). `idle` is never stored.
-/// - throttled: `{"unit", "step": "throttled", "memory_high_bytes", "since_s", "quiet_since_s"?,
-///   "baseline": {"time_s", "footprint_bytes"}?}`
+/// - throttled: `{"unit", "step": "throttled", "memory_high_bytes", "since_s", "quiet_since_s"?}`
+///   (a `baseline` object written by earlier versions is ignored)
 /// - restarting: `{"unit", "step": "restarting", "since_s", "killed"}`
 /// - contained: `{"unit", "step": "contained", "memory_max_bytes", "memory_high_bytes", "since_s"}`
 extension UnitLadder {
@@ -16,10 +16,6 @@ extension UnitLadder {
             object["memory_high_bytes"] = .bytes(high)
             object["since_s"] = .number(since)
             if let quietSince { object["quiet_since_s"] = .number(quietSince) }
-            if let baseline {
-                object["baseline"] = .object(["time_s": .number(baseline.time),
-                                              "footprint_bytes": .bytes(baseline.footprintBytes)])
-            }
         case .restarting(let since, let killed):
             object["step"] = .string("restarting")
             object["since_s"] = .number(since)
@@ -37,14 +33,9 @@ extension UnitLadder {
         let unit = try entry.unitName("unit")
         switch try entry.string("step") {
         case "throttled":
-            var baseline: ThrottleBaseline?
-            if let fields = try entry.optionalObject("baseline") {
-                baseline = ThrottleBaseline(time: try fields.seconds("time_s"),
-                                            footprintBytes: try fields.bytes("footprint_bytes"))
-            }
             let step = Step.throttled(memoryHigh: try entry.bytes("memory_high_bytes"), since: try entry.seconds("since_s"),
                                       quietSince: try entry.optionalSeconds("quiet_since_s"))
-            return UnitLadder(unit: unit, step: step, baseline: baseline)
+            return UnitLadder(unit: unit, step: step)
         case "restarting":
             return UnitLadder(unit: unit, step: .restarting(since: try entry.seconds("since_s"),
                                                             killed: try entry.bool("killed")))

@@ -59,16 +59,8 @@ public struct UnitLadder: Equatable, Sendable {
         case hold(Hold)
     }
 
-    /// What the unit held (working set plus swap) when it was throttled: a warm-up's growth
-    /// stops or slows under the throttle, a leak's goes on.
-    public struct ThrottleBaseline: Equatable, Sendable {
-        public var time: Double
-        public var footprintBytes: UInt64
-    }
-
     public let unit: String
     public internal(set) var step: Step = .idle
-    public internal(set) var baseline: ThrottleBaseline?
 
     public init(unit: String) { self.unit = unit }
 
@@ -126,7 +118,6 @@ public struct UnitLadder: Equatable, Sendable {
         guard candidate.throttleHelps(settings: settings) else { return .hold(.throttleCannotHelp) }
         let high = Self.throttleValue(candidate, settings: settings)
         step = .throttled(memoryHigh: high, since: time, quietSince: nil)
-        baseline = ThrottleBaseline(time: time, footprintBytes: candidate.figures.footprintBytes)
         return .act(.throttle(unit: unit, memoryHigh: high))
     }
 
@@ -147,7 +138,6 @@ public struct UnitLadder: Equatable, Sendable {
                 return nil
             }
             step = .idle
-            baseline = nil
             return .liftThrottle(unit: unit)
         case .restarting(let since, false):
             let urgent = absorbLimit != nil || (horizon.seconds ?? .infinity) <= settings.ladder.restartHorizonSeconds
@@ -163,7 +153,6 @@ public struct UnitLadder: Equatable, Sendable {
     /// history (start time) tells whether it regrows.
     public mutating func restartFinished() {
         if case .restarting = step { step = .idle }
-        baseline = nil
     }
 
     /// `headroom release UNIT`: lifts a containment or a throttle.
@@ -171,7 +160,6 @@ public struct UnitLadder: Equatable, Sendable {
         switch step {
         case .contained, .throttled:
             step = .idle
-            baseline = nil
             return .release(unit: unit)
         case .idle, .restarting:
             return nil

@@ -156,6 +156,6 @@ extension UnitLadder {
     /// The ladder as the fingerprint sees it: a throttle's quiet time is left out.
     var withoutQuietSince: UnitLadder {
         guard case .throttled(let high, let since, _) = step else { return self }
-        return UnitLadder(unit: unit, step: .throttled(memoryHigh: high, since: since, quietSince: nil), baseline: baseline)
+        return UnitLadder(unit: unit, step: .throttled(memoryHigh: high, since: since, quietSince: nil))
     }
 }

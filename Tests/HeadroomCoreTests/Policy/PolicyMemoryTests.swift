@@ -24,8 +24,7 @@ struct PolicyMemoryTests {
         ], ladders: [
             UnitLadder(unit: "leaky-worker.service", step: .contained(memoryMax: 700 * mib, memoryHigh: 600 * mib,
                                                                         since: 98_765.432_1)),
-            UnitLadder(unit: "db.service", step: .throttled(memoryHigh: 1_500 * mib, since: 5_000.25, quietSince: 5_010.5),
-                       baseline: UnitLadder.ThrottleBaseline(time: 5_000.25, footprintBytes: 1_400 * mib)),
+            UnitLadder(unit: "db.service", step: .throttled(memoryHigh: 1_500 * mib, since: 5_000.25, quietSince: 5_010.5)),
             UnitLadder(unit: "web.service", step: .throttled(memoryHigh: 300 * mib, since: 7, quietSince: nil)),
             UnitLadder(unit: "app.service", step: .restarting(since: 4_242.125, killed: true)),
             UnitLadder(unit: "api.service", step: .restarting(since: 1e9 + 1.0 / 3, killed: false)),
@@ -40,7 +39,6 @@ struct PolicyMemoryTests {
         let text = memory.jsonValue.rendered()
         let read = try PolicyMemory.parse(Array(text.utf8), path: "/s/policy-state.json")
         #expect(read == memory)
-        #expect(read.ladders.first { $0.unit == "db.service" }?.baseline?.footprintBytes == 1_400 * Self.mib)
         #expect(read.histories.first { $0.unit == "leaky-worker.service" }?.startedAt == 123_456.789_012_345)
         #expect(read.histories.first { $0.unit == "leaky-worker.service" }?.rateBeforeRestart == 96.5 * Double(Self.mib))
         #expect(text.contains("\"boot_id\" : \"\(Self.boot)\""))
@@ -58,6 +56,18 @@ struct PolicyMemoryTests {
         #expect(memory.histories == [.init(unit: "a.service", startedAt: nil, restarts: 1, levelAtLastRestart: nil,
                                            settledBytes: nil, earlierSettledBytes: nil)])
         #expect(memory.ladders == [UnitLadder(unit: "a.service", step: .throttled(memoryHigh: 5, since: 3, quietSince: nil))])
+    }
+
+    @Test("a throttle baseline written by an earlier version is ignored, not refused")
+    func earlierThrottleBaselineIgnored() throws {
+        let text = """
+            {"version": 1, "boot_id": "b", "units": [],
+             "ladders": [{"unit": "db.service", "step": "throttled", "memory_high_bytes": 5, "since_s": 3,
+                          "baseline": {"time_s": 3, "footprint_bytes": 4}}]}
+            """
+        let memory = try PolicyMemory.parse(Array(text.utf8), path: "p.json")
+        #expect(memory.ladders == [UnitLadder(unit: "db.service", step: .throttled(memoryHigh: 5, since: 3, quietSince: nil))])
+        #expect(!memory.jsonValue.rendered().contains("baseline"))
     }
 
     static let units = "\"units\": [{\"unit\": \"a.service\", \"restarts\": 1}]"
@@ -94,8 +104,8 @@ struct PolicyMemoryTests {
         ("{\"version\": 1, \"boot_id\": \"b\", \(units), \"ladders\": [{\"unit\": \"a.service\", \"step\": \"restarting\", "
             + "\"since_s\": 1}]}", "ladders[0].killed: expected true or false, but it is missing"),
         ("{\"version\": 1, \"boot_id\": \"b\", \(units), \"ladders\": [{\"unit\": \"a.service\", \"step\": \"throttled\", "
-            + "\"memory_high_bytes\": 5, \"since_s\": 1, \"baseline\": {\"time_s\": 1}}]}",
-         "ladders[0].baseline.footprint_bytes: expected a number of bytes"),
+            + "\"memory_high_bytes\": 5, \"since_s\": \"soon\"}]}",
+         "ladders[0].since_s: expected seconds"),
     ] as [(String, String)])
     func damaged(text: String, message: String) {
         #expect {
