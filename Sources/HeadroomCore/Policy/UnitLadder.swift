@@ -60,9 +60,13 @@ public struct UnitLadder: Equatable, Sendable {
     }
 
     public let unit: String
-    public internal(set) var step: Step = .idle
+    public internal(set) var step: Step
 
-    public init(unit: String) { self.unit = unit }
+    /// `step` other than idle: a ladder rebuilt from the state directory (`PolicyMemory`).
+    public init(unit: String, step: Step = .idle) {
+        self.unit = unit
+        self.step = step
+    }
 
     /// The chooser picked this unit. `absorbLimit` is `WarmUpRule.absorbLimit` for this tick.
     public mutating func escalate(_ candidate: UnitCandidate, horizon: ExhaustionHorizon.Reading,

@@ -5,10 +5,12 @@
 /// A line is written when the limit, the unit or its reason changes, and at most every
 /// `repeatSeconds` otherwise.
 struct HoldTrace: Sendable {
+    /// Compared on every held tick, so it holds values, not text: the line is built only when written.
     private struct Key: Equatable, Sendable {
         var limit: WarmUpRule.AbsorbLimit?
         var unit: String?
-        var reason: String
+        var exclusion: Exclusion?
+        var harmful: Bool
     }
 
     static let repeatSeconds = 5.0
@@ -16,12 +18,14 @@ struct HoldTrace: Sendable {
 
     mutating func line(at time: Double, reading: ExhaustionHorizon.Reading, limit: WarmUpRule.AbsorbLimit?,
                        candidates: [UnitCandidate], settings: PolicySettings) -> String? {
-        let grower = candidates.filter { $0.exclusion != .protected }
+        let grower = candidates.lazy.filter { $0.exclusion != .protected }
             .max { $0.growth.recent.bytesPerSecond < $1.growth.recent.bytesPerSecond }
-        let reason = grower.map { Self.reason($0, settings: settings) } ?? "no unit to weigh"
-        let key = Key(limit: limit, unit: grower?.unit, reason: reason)
+        let key = Key(limit: limit, unit: grower?.unit,
+                      exclusion: grower.flatMap { Candidate.exclusion($0, settings: settings) },
+                      harmful: grower?.harmClass != nil)
         if let last, last.key == key, time - last.time < Self.repeatSeconds { return nil }
         last = (key, time)
+        let reason = grower == nil ? "no unit to weigh" : Self.reason(key)
         var text = "held: horizon \(Self.seconds(reading.seconds)) (\(reading.basis.rawValue)), "
             + "limit \(limit?.rawValue ?? "none"), \(ByteSize.format(reading.availableBytes)) available"
         guard let grower else { return text + "; " + reason }
@@ -33,9 +37,9 @@ struct HoldTrace: Sendable {
     }
 
     /// The incident's words for a left-out unit (`Exclusion.sentence`), else why it was not taken.
-    private static func reason(_ candidate: UnitCandidate, settings: PolicySettings) -> String {
-        if let exclusion = Candidate.exclusion(candidate, settings: settings) { return exclusion.sentence }
-        return candidate.harmClass == nil ? "no harm class" : "eligible, not chosen"
+    private static func reason(_ key: Key) -> String {
+        if let exclusion = key.exclusion { return exclusion.sentence }
+        return key.harmful ? "eligible, not chosen" : "no harm class"
     }
 
     private static func seconds(_ value: Double?) -> String {
