@@ -12,6 +12,21 @@ struct ProcessParsingTests {
         #expect(status.fileBytes == 6736 * 1024)
         #expect(status.shmemBytes == 6280 * 1024)
         #expect(status.swapBytes == 0)
+        #expect(status.dataBytes == 57104 * 1024)
+    }
+
+    @Test("a reservation sums VmData and what of it is neither resident anon nor swapped, per process")
+    func reservation() {
+        var heap = ProcessStatus()
+        heap.dataBytes = 2048 << 20
+        heap.anonBytes = 1500 << 20
+        heap.swapBytes = 48 << 20
+        var small = ProcessStatus()
+        small.dataBytes = 8 << 20
+        small.anonBytes = 12 << 20 // stack pages count in RssAnon, not VmData: nothing untouched
+        let reservation = AddressReservation([heap, small, ProcessStatus()])
+        #expect(reservation.dataBytes == 2056 << 20)
+        #expect(reservation.untouchedBytes == 500 << 20)
     }
 
     @Test("a kernel thread's status has no memory lines: all zero, not an error")

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FoundationEssentials
 import HeadroomCore
 import HeadroomLinux
 import HeadroomTestSupport
@@ -34,6 +35,36 @@ struct ProcessSnapshotReaderTests {
         } catch {
             #expect(error.kind == .missing)
         }
+    }
+
+    @Test("a fixture unit's reservation: its processes' VmData summed, the vanished pid left out")
+    func fixtureReservation() throws {
+        let reader = ProcessSnapshotReader(paths: KernelPaths(root: Self.root))
+        let reservation = try #require(reader.reservation(cgroupDirectory: Self.webService))
+        let statuses = try [18699, 18770, 2].map { pid in
+            try ProcessStatus.parse(KernelFileReader.read(Self.root + "/proc/\(pid)/status"))
+        }
+        #expect(reservation == AddressReservation(statuses))
+        #expect(reservation.dataBytes >= 57104 * 1024)
+        #expect(reader.reservation(cgroupDirectory: Self.root + "/sys/fs/cgroup/gone.service") == nil)
+    }
+
+    @Test("live: a 64 MiB private map counts as untouched until it is written")
+    func liveReservation() throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/headroom-reservation-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "\(getpid())\n".write(toFile: directory + "/cgroup.procs", atomically: false, encoding: .utf8)
+        let size = 64 << 20
+        let map = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(map, size) }
+        let before = try #require(ProcessSnapshotReader().reservation(cgroupDirectory: directory))
+        memset(map, 0x5a, size / 2)
+        let after = try #require(ProcessSnapshotReader().reservation(cgroupDirectory: directory))
+        #expect(before.untouchedBytes >= UInt64(size), "mapped, not touched: \(before)")
+        #expect(after.dataBytes >= before.dataBytes - (1 << 20) && after.dataBytes <= before.dataBytes + (8 << 20),
+                "touching does not map more: \(before) → \(after)")
+        #expect(before.untouchedBytes - after.untouchedBytes >= UInt64(size / 2) - (4 << 20), "\(before) → \(after)")
     }
 
     @Test("this test process, live: its command line and resident memory")

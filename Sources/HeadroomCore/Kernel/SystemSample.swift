@@ -38,12 +38,16 @@ public struct ServiceSample: Equatable, Sendable {
     /// nil when unknown. Read by the shell when the unit's cgroup is (re)opened, so a warm-up
     /// after the unit's own start can be told from a leak.
     public var startedAt: Double?
+    /// Its processes' reservation, read by the shell only for a young unit that grows under
+    /// pressure (`UnitCgroupFiles`); nil when not read on this tick.
+    public var reservation: AddressReservation?
 
     public init(unit: String, cgroupPath: String, current: UInt64, swapCurrent: UInt64?, stat: CgroupMemoryStat,
                 pressure: Pressure?, events: CgroupMemoryEvents, min: MemoryLimit = .bytes(0),
                 low: MemoryLimit = .bytes(0), high: MemoryLimit = .unlimited, max: MemoryLimit = .unlimited,
-                startedAt: Double? = nil) {
+                startedAt: Double? = nil, reservation: AddressReservation? = nil) {
         self.startedAt = startedAt
+        self.reservation = reservation
         self.unit = unit
         self.cgroupPath = cgroupPath
         self.current = current

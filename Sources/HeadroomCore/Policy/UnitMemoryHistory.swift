@@ -51,6 +51,11 @@ public struct UnitMemoryHistory: Sendable {
     private var short = TrendRing(capacity: 64, spacing: 0.45)
     private var medium = TrendRing(capacity: 61, spacing: 10)
     private var long = TrendRing(capacity: 121, spacing: 60)
+    /// Its processes' reservation (`VmData`) on the ticks the shell read it: only while it is
+    /// young and grows under pressure, so a few seconds are enough.
+    private var reserved = TrendRing(capacity: 16, spacing: 0.2)
+    /// The latest reservation read, and the tick it was read on.
+    private var reservation: (figures: AddressReservation, time: Double)?
 
     /// At most this far back for the recent rate's three samples while the tick is the calm 1 s
     /// (a loaded VM's ticks come late; see `recentWindowStart`).
@@ -85,6 +90,10 @@ public struct UnitMemoryHistory: Sendable {
         latest.shmemBytes = sample.stat.shmem
         latest.pressureSomeAvg10 = sample.pressure?.some.avg10 ?? 0
         latestTime = time
+        if let read = sample.reservation {
+            reservation = (read, time)
+            reserved.add(time: time, value: Double(read.dataBytes))
+        }
         // Growth is of what it holds, RAM and swap: a throttled leak keeps growing into its swap.
         let value = Double(latest.footprintBytes)
         short.add(time: time, value: value)
@@ -126,6 +135,8 @@ public struct UnitMemoryHistory: Sendable {
         short.reset()
         medium.reset()
         long.reset()
+        reserved.reset()
+        reservation = nil
     }
 
     private mutating func noteSettling(time: Double, settings: PolicySettings) {
@@ -171,6 +182,18 @@ public struct UnitMemoryHistory: Sendable {
             return dense
         }
         return third
+    }
+
+    /// What it has mapped and not touched yet, when what it grows into was mapped before:
+    /// its reservation was read on this tick, and over the recent window it grew by at most
+    /// a quarter of what it holds grew. nil otherwise: a leak maps as it grows, so its
+    /// reservation keeps pace, and a unit that does not grow fills nothing.
+    public func untouchedReservation(at time: Double) -> UInt64? {
+        guard let reservation, reservation.time == time else { return nil }
+        let since = recentWindowStart(at: time)
+        guard let holds = short.slope(since: since, minimumSpan: 0.9), holds > 0,
+              let mapped = reserved.slope(since: since, minimumSpan: 0.9), mapped <= holds / 4 else { return nil }
+        return reservation.figures.untouchedBytes
     }
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).

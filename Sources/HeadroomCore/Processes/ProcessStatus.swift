@@ -12,6 +12,9 @@ public struct ProcessStatus: Equatable, Sendable {
     /// `RssShmem:` resident shared memory (tmpfs, SysV/POSIX shm, shared anonymous maps).
     public var shmemBytes: UInt64 = 0
     public var swapBytes: UInt64 = 0
+    /// `VmData:` private writable mappings (heap, anonymous maps), touched or not: what the
+    /// process has reserved, of which `anonBytes` and `swapBytes` are in use.
+    public var dataBytes: UInt64 = 0
 
     public init() {}
 
@@ -47,6 +50,7 @@ public struct ProcessStatus: Equatable, Sendable {
         case line.isEqual(key, to: "RssFile"): \.fileBytes
         case line.isEqual(key, to: "RssShmem"): \.shmemBytes
         case line.isEqual(key, to: "VmSwap"): \.swapBytes
+        case line.isEqual(key, to: "VmData"): \.dataBytes
         default: nil
         }
     }

@@ -33,6 +33,7 @@ struct HoldTrace: Sendable {
         text += "; \(grower.unit): \(reason); 2 s rate \(Self.rate(growth.recent.bytesPerSecond)), "
             + "6 s \(Self.rate(growth.burst.bytesPerSecond)), growing for \(Self.seconds(grower.growingForSeconds)), "
             + "age \(Self.seconds(grower.ageSeconds))"
+        if let untouched = grower.untouchedReservationBytes { text += ", mapped ahead \(ByteSize.format(untouched))" }
         return text
     }
 

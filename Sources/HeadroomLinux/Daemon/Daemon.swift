@@ -68,7 +68,8 @@ public final class Daemon {
         tick = Tick(systemSampler: SystemSampler(paths: options.paths),
                     serviceSampler: ServiceSampler(visibility: CgroupDiscovery.discover(paths: options.paths),
                                                    keepFilesOpen: options.paths.isLiveSystem,
-                                                   unitStarts: ProcessSnapshotReader(paths: options.paths)),
+                                                   unitStarts: ProcessSnapshotReader(paths: options.paths),
+                                                   youngSeconds: settings.policy.warmUp.youngSeconds),
                     supervisor: Supervisor(settings: settings, budget: config.budget))
         interval = settings.tickSeconds
         recorder = IncidentRecorder(writer: writeIncident, log: DaemonLog.write)

@@ -10,6 +10,7 @@ public final class ServiceSampler {
     private let keepFilesOpen: Bool
     /// Reads each unit's start (`ServiceSample.startedAt`) when its cgroup is (re)opened; nil: not read.
     private let unitStarts: ProcessSnapshotReader?
+    private let reservations: ReservationReading?
     private var units: [UnitCgroupFiles] = []
     private var listed = false
     private var lastScan: ServiceScan
@@ -27,10 +28,14 @@ public final class ServiceSampler {
     ///   - keepFilesOpen: true on a live system (see `KernelFile`); false for fixture trees.
     ///   - unitStarts: where to read the units' processes' start times (the daemon); nil leaves
     ///     `startedAt` nil (one-shot commands do not need it).
-    public init(visibility: ServiceVisibility, keepFilesOpen: Bool = false, unitStarts: ProcessSnapshotReader? = nil) {
+    ///   - youngSeconds: with `unitStarts`, a unit younger than this that grows under pressure
+    ///     has its processes' reservation read (`ReservationReading`); nil: never.
+    public init(visibility: ServiceVisibility, keepFilesOpen: Bool = false, unitStarts: ProcessSnapshotReader? = nil,
+                youngSeconds: Double? = nil) {
         self.visibility = visibility
         self.keepFilesOpen = keepFilesOpen
         self.unitStarts = unitStarts
+        reservations = unitStarts.flatMap { reader in youngSeconds.map { ReservationReading(reader: reader, youngSeconds: $0) } }
         lastScan = ServiceScan(visibility: visibility)
     }
 
@@ -113,7 +118,7 @@ public final class ServiceSampler {
                 } else {
                     units.append(try UnitCgroupFiles(unit: unit, relativePath: relativePath,
                                                      directory: "\(root)/\(relativePath)", keepOpen: keepFilesOpen,
-                                                     starts: unitStarts))
+                                                     starts: unitStarts, reservations: reservations))
                 }
             } catch where error.kind == .missing {
                 listingVanished.append(unit)

@@ -27,6 +27,8 @@ final class UnitCgroupFiles {
     /// is the current run's); nil: not read.
     private let starts: ProcessSnapshotReader?
     private var startedAt: Double?
+    /// When to read its processes' reservation; nil: never.
+    private let reservations: ReservationReading?
     /// The directory's inode when the files were opened: a restart recreates the cgroup.
     private let directoryInode: UInt64
     /// A read found the cgroup gone.
@@ -34,9 +36,10 @@ final class UnitCgroupFiles {
 
     /// - Throws: `.missing` when the cgroup has gone; other `KernelFileError`s for malformed limits.
     init(unit: String, relativePath: String, directory: String, keepOpen: Bool,
-         starts: ProcessSnapshotReader? = nil) throws(KernelFileError) {
+         starts: ProcessSnapshotReader? = nil, reservations: ReservationReading? = nil) throws(KernelFileError) {
         self.unit = unit
         self.starts = starts
+        self.reservations = reservations
         self.relativePath = relativePath
         self.directory = directory
         directoryInode = Self.inode(of: directory) ?? 0
@@ -76,6 +79,16 @@ final class UnitCgroupFiles {
     ///   sample of a unit always reads all).
     /// - Throws: `.missing` when the cgroup has gone (ENODEV/ENOENT); other errors for malformed content.
     func sample(_ detail: ScanDetail = .full) throws(KernelFileError) -> ServiceSample {
+        var sample = try read(detail)
+        if let reservations, reservations.wanted(detail: detail, startedAt: startedAt, current: sample.current,
+                                                 previous: last?.current) {
+            sample.reservation = reservations.read(cgroupDirectory: directory)
+        }
+        last = sample
+        return sample
+    }
+
+    private func read(_ detail: ScanDetail) throws(KernelFileError) -> ServiceSample {
         guard var sample = last, detail != .full else {
             let sample = ServiceSample(
                 unit: unit, cgroupPath: relativePath,
@@ -85,12 +98,11 @@ final class UnitCgroupFiles {
                 pressure: try pressure.map { file throws(KernelFileError) in try Pressure.parse(file.read()) },
                 events: try CgroupMemoryEvents.parse(events.read()),
                 min: min, low: low, high: high, max: max, startedAt: startedAt)
-            last = sample
             return sample
         }
         sample.current = try CgroupCounter.parse(current.read())
         if detail == .currentAndStat { sample.stat = try CgroupMemoryStat.parse(stat.read()) }
-        last = sample
+        sample.reservation = nil
         return sample
     }
 

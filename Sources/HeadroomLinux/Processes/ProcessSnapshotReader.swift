@@ -70,6 +70,17 @@ public struct ProcessSnapshotReader: Sendable {
         }
     }
 
+    /// What a cgroup's processes (its child cgroups' included) have mapped and not touched, from
+    /// their `status` alone; nil when the cgroup has gone or none of them could be read.
+    public func reservation(cgroupDirectory: String) -> AddressReservation? {
+        guard let pids = try? pids(cgroupDirectory: cgroupDirectory) else { return nil }
+        let statuses = pids.compactMap { pid -> ProcessStatus? in
+            guard let text = try? KernelFileReader.read(paths.path("/proc/\(pid)/status")) else { return nil }
+            return try? ProcessStatus.parse(text)
+        }
+        return statuses.isEmpty ? nil : AddressReservation(statuses)
+    }
+
     /// `/proc/PID/cmdline` as bytes.
     public func commandLine(pid: Int32) throws(KernelFileError) -> [UInt8] {
         let text = try KernelFileReader.read(paths.path("/proc/\(pid)/cmdline"))

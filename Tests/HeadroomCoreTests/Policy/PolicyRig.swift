@@ -18,6 +18,9 @@ struct PolicyRig {
         /// After a restart; nil = the same function (the leak regrows).
         var afterRestart: ((Double) -> UInt64)? = nil
         var shmem: (Double) -> UInt64 = { _ in 0 }
+        /// What its processes have mapped (`VmData`) at an age; nil: not read (the shell reads
+        /// it only for young units that grow under pressure).
+        var mapped: ((Double) -> UInt64)? = nil
         var startedAt = -86_400.0
         var memoryHigh: UInt64? = nil
         var memoryMax: UInt64? = nil
@@ -163,7 +166,11 @@ struct PolicyRig {
             let events = CgroupMemoryEvents()
             return ServiceSample(unit: unit.name, cgroupPath: "\(unit.slice)/\(unit.name)", current: unit.ram,
                                  swapCurrent: unit.total - unit.ram, stat: stat, pressure: nil,
-                                 events: events, startedAt: unit.staleStart?.value ?? unit.startedAt)
+                                 events: events, startedAt: unit.staleStart?.value ?? unit.startedAt,
+                                 reservation: unit.mapped.map { mapped in
+                                     let data = mapped(time - unit.startedAt)
+                                     return AddressReservation(dataBytes: data, untouchedBytes: data.over(unit.total))
+                                 })
         }
         for index in units.indices {
             guard let stale = units[index].staleStart else { continue }
