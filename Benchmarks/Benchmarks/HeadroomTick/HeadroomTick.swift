@@ -58,7 +58,23 @@ let benchmarks: @Sendable () -> Void = {
         tickEveryDetail(rig(100, remembering: true), benchmark)
     }
     policyBenchmarks()
+    // Under pressure, per young unit that grows: its processes' reservation (no malloc target:
+    // it lists pids and reads each status, only on such ticks).
+    for processes in [1, 10, 50] {
+        Benchmark("reservation read \(processes) processes",
+                  configuration: .init(metrics: [.wallClock, .mallocCountTotal], warmupIterations: 20,
+                                       maxIterations: 2000)) { benchmark in
+            let rig = reservationRigs[processes] ?? (try? ReservationRig(processes: processes))
+            guard let rig else { fatalError("cannot list \(processes) live processes") }
+            reservationRigs[processes] = rig
+            for _ in benchmark.scaledIterations {
+                blackHole(rig.read())
+            }
+        }
+    }
 }
+
+nonisolated(unsafe) var reservationRigs: [Int: ReservationRig] = [:]
 
 /// Each iteration one tick; every detail every 3 ticks, so p90 sees any of them allocate.
 func tickEveryDetail(_ rig: TickRig, _ benchmark: Benchmark) {
