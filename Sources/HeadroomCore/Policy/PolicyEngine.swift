@@ -119,12 +119,15 @@ public struct PolicyEngine: Sendable {
 
     private mutating func decide(time: Double, reading: ExhaustionHorizon.Reading, limit: WarmUpRule.AbsorbLimit?,
                                  services: [ServiceSample], memTotal: UInt64, into decisions: inout [Decision]) {
+        // Every unit filling what it mapped draws on the same free RAM.
+        let untouched = services.saturatingSum { histories[$0.unit]?.untouchedReservation(at: time) ?? 0 }
         let candidates = services.compactMap { service -> UnitCandidate? in
             guard let history = histories[service.unit] else { return nil }
             let (category, expected) = UnitCandidate.expectation(for: service.unit, budget: budget)
+            let own = history.untouchedReservation(at: time) ?? 0
             return UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
                                  category: category, expected: expected, isProtected: isProtected(service.unit),
-                                 settings: settings)
+                                 othersUntouchedReservation: untouched - own, settings: settings)
         }
         lastCandidates = candidates
         lastWeighed = (time, limit)

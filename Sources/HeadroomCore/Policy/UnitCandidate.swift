@@ -54,6 +54,9 @@ public struct UnitCandidate: Equatable, Sendable {
     /// While it may be warming up and grows into memory it mapped beforehand: how much of that
     /// it has not touched yet (`UnitMemoryHistory.untouchedReservation`). Its start stops there.
     public var untouchedReservationBytes: UInt64?
+    /// What the other units that fill their own mappings have still to touch: the same free RAM
+    /// must hold all of it.
+    public var othersUntouchedReservationBytes: UInt64 = 0
     public var warmUp: WarmUpRule.Verdict
     public var regrowing: Bool
     public var restarts: Int
@@ -91,7 +94,7 @@ extension UnitCandidate {
     ///   - weight: 2 for `prefer`, 0.25 for `avoid`, 1 otherwise.
     public init(history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
                 category: BudgetCategory, expected: UInt64?, isProtected: Bool, refusesRestart: Bool = false,
-                weight: Double = 1, settings: PolicySettings) {
+                weight: Double = 1, othersUntouchedReservation: UInt64 = 0, settings: PolicySettings) {
         let figures = history.latest
         let regrowing = history.isRegrowing(settings: settings.candidates)
         let age = history.age(at: time)
@@ -124,6 +127,7 @@ extension UnitCandidate {
                   responsibility: 0)
         growingForSeconds = history.growingSince.map { Swift.max(0, time - $0) } ?? 0
         untouchedReservationBytes = mayWarmUp ? history.untouchedReservation(at: time) : nil
+        othersUntouchedReservationBytes = othersUntouchedReservation
         exclusion = isProtected ? .protected
             : figures.workingSetBytes < settings.candidates.minimumWorkingSetBytes ? .tooSmall
             : harm == nil ? .steady : nil
@@ -157,7 +161,7 @@ extension UnitCandidate {
         // from its rate applies (measured: a 2.4 GiB heap touched at 450 MiB/s on 3 GiB, met
         // by the burst allowance at 7 s with 155 MiB left; it stopped 150 MiB above the floor).
         if !limit.isAtOnce, let untouched = untouchedReservationBytes,
-           Double(untouched) <= Double(horizon.availableBytes) - reserve / 2 {
+           Double(untouched.saturatingAdd(othersUntouchedReservationBytes)) <= Double(horizon.availableBytes) - reserve / 2 {
             return false
         }
         // Near the floor "its own rate uses up what is left" holds for any rate (what is left is

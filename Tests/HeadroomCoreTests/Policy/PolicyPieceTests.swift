@@ -228,6 +228,42 @@ struct PolicyPieceTests {
                                 settings: settings) == .act(.restart(unit: "db.service", liftingThrottle: false)))
     }
 
+    @Test("a start into its own mapping is shielded from a forecast while the rest fits above the floor, with the others' rest counted too; a leak that maps as it grows is not")
+    func startIntoMapping() {
+        let settings = PolicySettings()
+        // 2.9 GiB mapped at start, touched at 250 MiB/s for 10 s (past the burst allowance); 500 MiB
+        // left in RAM, RAM forecast to run out in 1.5 s; 2900 - 2520 = 380 MiB of it still to come.
+        func history(mapsAsItGrows: Bool) -> UnitMemoryHistory {
+            var history = UnitMemoryHistory(unit: "db.service")
+            for step in 0...40 {
+                let t = Double(step) * 0.25
+                let size = 20 * Self.mib + UInt64(t * 250) * Self.mib
+                var sample = Self.sample("db.service", workingSet: size)
+                let mapped = mapsAsItGrows ? size + 4 * Self.mib : 2900 * Self.mib
+                sample.reservation = AddressReservation(dataBytes: mapped, untouchedBytes: mapped - size)
+                history.observe(time: t, sample: sample, startedAt: 0, settings: settings)
+            }
+            return history
+        }
+        var forecast = Self.reading(room: 1000 * Self.mib, seconds: 2, rate: 250 * Double(Self.mib),
+                                    available: 500 * Self.mib)
+        forecast.ramSeconds = 1.5
+        func candidate(_ history: UnitMemoryHistory, others: UInt64 = 0) -> UnitCandidate {
+            UnitCandidate(history: history, at: 10, horizon: forecast, memTotal: 3 * Self.gib, category: .application,
+                          expected: nil, isProtected: false, othersUntouchedReservation: others, settings: settings)
+        }
+        let filling = history(mapsAsItGrows: false)
+        #expect(filling.untouchedReservation(at: 10) == 380 * Self.mib)
+        #expect(filling.untouchedReservation(at: 10.25) == nil, "read on another tick")
+        let alone = candidate(filling)
+        #expect(alone.mayBeWarmingUp && alone.restartBlocker == .warmingUp, "\(alone.warmUp)")
+        #expect(alone.warmUp == .cannotAbsorb(.ramRunningOut))
+        let crowded = candidate(filling, others: 100 * Self.mib)
+        #expect(crowded.restartBlocker == nil, "480 MiB still to come, 500 available less half the reserve")
+        let leak = candidate(history(mapsAsItGrows: true))
+        #expect(leak.untouchedReservationBytes == nil && leak.restartBlocker == nil)
+    }
+
     @Test("a unit first seen well after its start, already large, has been growing since its start")
     func growingSinceStartWhenSeenLate() {
         let settings = PolicySettings()
