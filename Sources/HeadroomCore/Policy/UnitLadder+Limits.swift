@@ -26,6 +26,11 @@ extension UnitLadder {
     /// of that RAM: a share of it was below one application's start heap (1.24 GiB for a start
     /// of 2.4 GiB on 3 GiB), which then met its limit at every start, a crash loop of a healthy
     /// service. A leak from its start is then held at the reserve, not at half the room.
+    ///
+    /// A platform unit with a budget (an agent, the management reserve) is held at
+    /// `containGrowthFactor` times that budget, or what it settled at: the platform reserved
+    /// that much for it, and its leak must not take the customer's spare RAM (a 100 MiB
+    /// agent was contained at 674 MiB, a 256 MiB one at 1019 MiB, by the share of spare RAM).
     public static func containLimits(_ candidate: UnitCandidate, horizon: ExhaustionHorizon.Reading,
                                      memTotal: UInt64, settings: PolicySettings) -> (max: UInt64, high: UInt64) {
         let reserve = WarmUpRule.reserveBytes(memTotal: memTotal, settings: settings.warmUp)
@@ -33,8 +38,14 @@ extension UnitLadder {
         let lower = normal + settings.candidates.minimumWorkingSetBytes
         let affordable = (horizon.availableBytes + candidate.figures.workingSetBytes).over(reserve)
         let share = UInt64(Double(affordable) * settings.ladder.containRoomSharePercent / 100)
-        let wanted = candidate.settledBytes == nil ? affordable
-            : Swift.max(share, UInt64(Double(normal) * settings.ladder.containGrowthFactor), candidate.expectedBytes ?? 0)
+        let platformBudget = candidate.category == .application ? nil : candidate.expectedBytes
+        let wanted = if let platformBudget {
+            UInt64(Double(platformBudget) * settings.ladder.containGrowthFactor)
+        } else if candidate.settledBytes == nil {
+            affordable
+        } else {
+            Swift.max(share, UInt64(Double(normal) * settings.ladder.containGrowthFactor), candidate.expectedBytes ?? 0)
+        }
         let memoryMax = roundUp(Swift.max(lower, Swift.min(wanted, affordable)))
         let memoryHigh = roundUp(UInt64(Double(memoryMax) * settings.ladder.containHighPercent / 100))
         return (memoryMax, Swift.min(memoryHigh, memoryMax))

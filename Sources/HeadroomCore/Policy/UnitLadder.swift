@@ -99,8 +99,12 @@ public struct UnitLadder: Equatable, Sendable {
             }
             // Back above its limit already: a leak is contained on its way up, so this is most
             // likely a start that allocates its heap at once (restarted by mistake). No restart
-            // loop: another restart only while the VM already stalls.
-            guard absorbLimit == .stall else { return .hold(.tooLargeToContain) }
+            // loop: another restart only while the VM already stalls. A platform unit past its
+            // budget is restarted again when due: that costs no customer anything, and its next
+            // regrowth is contained on its way up.
+            guard absorbLimit == .stall || (restartDue && candidate.harmClass == .platformOverBudget) else {
+                return .hold(.tooLargeToContain)
+            }
         }
         guard throttleDue else { return .hold(.notDue) }
         // A unit that may be warming up is never throttled (a throttle would slow its start)

@@ -200,6 +200,26 @@ struct LadderAndChooserTests {
             == .act(.restart(unit: "leak.service", liftingThrottle: false)))
     }
 
+    @Test("ladder: a regrowing platform agent is contained at 1.5 times its budget, not a share of spare RAM; past that it is restarted again when due")
+    func agentContainedAtBudget() {
+        var horizon = Self.reading(room: 2500 * Self.mib, seconds: 40)
+        horizon.availableBytes = 1800 * Self.mib
+        let memTotal = 3 * Self.gib - 150 * Self.mib
+        var ladder = UnitLadder(unit: "telegraf.service")
+        let small = Self.candidate("telegraf.service", category: .monitoring, workingSet: 300 * Self.mib,
+                                   expected: 256 * Self.mib, rate: Double(8 * Self.mib), regrowing: true, restarts: 1)
+        #expect(ladder.escalate(small, horizon: horizon, absorbLimit: nil, memTotal: memTotal, at: 0, settings: Self.settings)
+            == .act(.contain(unit: "telegraf.service", memoryMax: 384 * Self.mib, memoryHigh: 384 * Self.mib, swapMax: 0)))
+        var late = UnitLadder(unit: "telegraf.service")
+        let large = Self.candidate("telegraf.service", category: .monitoring, workingSet: 500 * Self.mib,
+                                   expected: 256 * Self.mib, rate: Double(8 * Self.mib), regrowing: true, restarts: 1)
+        #expect(late.escalate(large, horizon: Self.reading(room: 2500 * Self.mib, seconds: 200), absorbLimit: nil,
+                              memTotal: memTotal, at: 0, settings: Self.settings) == .hold(.tooLargeToContain),
+                "nothing due yet")
+        #expect(late.escalate(large, horizon: horizon, absorbLimit: nil, memTotal: memTotal, at: 1, settings: Self.settings)
+            == .act(.restart(unit: "telegraf.service", liftingThrottle: false)))
+    }
+
     @Test("ladder: a regrowing unit is contained at a size from its normal size and the VM's room; release lifts it")
     func containAndRelease() throws {
         var ladder = UnitLadder(unit: "leak.service")
