@@ -54,8 +54,9 @@ public struct UnitMemoryHistory: Sendable {
     /// Its processes' reservation (`VmData`) on the ticks the shell read it: only while it is
     /// young and grows under pressure, so a few seconds are enough.
     private var reserved = TrendRing(capacity: 16, spacing: 0.2)
-    /// The latest reservation read, and the tick it was read on.
-    private var reservation: (figures: AddressReservation, time: Double)?
+    /// The latest reservation read while it filled its mapping: what was untouched then, when,
+    /// and what it held then.
+    private var filling: (untouched: UInt64, time: Double, footprint: UInt64)?
 
     /// At most this far back for the recent rate's three samples while the tick is the calm 1 s
     /// (a loaded VM's ticks come late; see `recentWindowStart`).
@@ -90,10 +91,6 @@ public struct UnitMemoryHistory: Sendable {
         latest.shmemBytes = sample.stat.shmem
         latest.pressureSomeAvg10 = sample.pressure?.some.avg10 ?? 0
         latestTime = time
-        if let read = sample.reservation {
-            reservation = (read, time)
-            reserved.add(time: time, value: Double(read.dataBytes))
-        }
         // Growth is of what it holds, RAM and swap: a throttled leak keeps growing into its swap.
         let value = Double(latest.footprintBytes)
         short.add(time: time, value: value)
@@ -110,6 +107,7 @@ public struct UnitMemoryHistory: Sendable {
             // it holds already grew since its start at least that fast.
             growingSince = start
         }
+        if let read = sample.reservation { noteReservation(read, at: time) }
         if latest.footprintBytes >= runPeakBytes {
             runPeakBytes = latest.footprintBytes
             runPeakTime = time
@@ -136,7 +134,21 @@ public struct UnitMemoryHistory: Sendable {
         medium.reset()
         long.reset()
         reserved.reset()
-        reservation = nil
+        filling = nil
+    }
+
+    /// A reading counts when what it grows into was mapped before: over the recent window its
+    /// reservation grew by at most a quarter of what it holds grew. A leak maps as it grows, so
+    /// its reservation keeps pace, and a unit that does not grow fills nothing.
+    private mutating func noteReservation(_ read: AddressReservation, at time: Double) {
+        reserved.add(time: time, value: Double(read.dataBytes))
+        let since = recentWindowStart(at: time)
+        guard let holds = short.slope(since: since, minimumSpan: 0.9), holds > 0,
+              let mapped = reserved.slope(since: since, minimumSpan: 0.9), mapped <= holds / 4 else {
+            filling = nil
+            return
+        }
+        filling = (read.untouchedBytes, time, latest.footprintBytes)
     }
 
     private mutating func noteSettling(time: Double, settings: PolicySettings) {
@@ -184,17 +196,19 @@ public struct UnitMemoryHistory: Sendable {
         return third
     }
 
-    /// What it has mapped and not touched yet, when what it grows into was mapped before:
-    /// its reservation was read on this tick, and over the recent window it grew by at most
-    /// a quarter of what it holds grew. nil otherwise: a leak maps as it grows, so its
-    /// reservation keeps pace, and a unit that does not grow fills nothing.
+    /// What it has mapped and not touched yet, when what it grows into was mapped before
+    /// (`noteReservation`), from a reading at most `reservationValidity` old, less what it grew
+    /// since. The shell reads only on ticks it grew by a MiB; as its start ends, its 2 s rate
+    /// still shows the start for seconds after the reads stopped (measured: creep-b's start
+    /// was restarted 0.5 s after its last read, 150 MiB above the floor). nil otherwise.
     public func untouchedReservation(at time: Double) -> UInt64? {
-        guard let reservation, reservation.time == time else { return nil }
-        let since = recentWindowStart(at: time)
-        guard let holds = short.slope(since: since, minimumSpan: 0.9), holds > 0,
-              let mapped = reserved.slope(since: since, minimumSpan: 0.9), mapped <= holds / 4 else { return nil }
-        return reservation.figures.untouchedBytes
+        guard let filling, time - filling.time <= Self.reservationValidity else { return nil }
+        return filling.untouched.over(latest.footprintBytes.over(filling.footprint))
     }
+
+    /// How long a reservation read stands for: the recent window twice, by when a start that
+    /// ended no longer shows in its 2 s rate.
+    static let reservationValidity = 2 * recentWindow
 
     /// Growth per horizon, counting only time after `since` (e.g. the end of its warm-up).
     public func growth(at time: Double, since: Double = -.infinity) -> UnitGrowth {

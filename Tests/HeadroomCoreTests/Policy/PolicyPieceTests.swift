@@ -254,7 +254,11 @@ struct PolicyPieceTests {
         }
         let filling = history(mapsAsItGrows: false)
         #expect(filling.untouchedReservation(at: 10) == 380 * Self.mib)
-        #expect(filling.untouchedReservation(at: 10.25) == nil, "read on another tick")
+        #expect(filling.untouchedReservation(at: 14.5) == nil, "a reading stands for 4 s")
+        var unread = filling
+        unread.observe(time: 10.25, sample: Self.sample("db.service", workingSet: 2620 * Self.mib), startedAt: 0,
+                       settings: settings)
+        #expect(unread.untouchedReservation(at: 10.25) == 280 * Self.mib, "a tick without a read: less what it grew since")
         let alone = candidate(filling)
         #expect(alone.mayBeWarmingUp && alone.restartBlocker == .warmingUp, "\(alone.warmUp)")
         #expect(alone.warmUp == .cannotAbsorb(.ramRunningOut))

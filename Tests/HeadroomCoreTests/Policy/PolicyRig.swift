@@ -25,6 +25,8 @@ struct PolicyRig {
         var memoryHigh: UInt64? = nil
         var memoryMax: UInt64? = nil
         var total: UInt64 = 0
+        /// What it held at the previous step: the shell reads the reservation only after growth.
+        var previousTotal: UInt64 = 0
         var ram: UInt64 = 0
         var restarts = 0
         var cgroupOoms = 0
@@ -167,11 +169,14 @@ struct PolicyRig {
             return ServiceSample(unit: unit.name, cgroupPath: "\(unit.slice)/\(unit.name)", current: unit.ram,
                                  swapCurrent: unit.total - unit.ram, stat: stat, pressure: nil,
                                  events: events, startedAt: unit.staleStart?.value ?? unit.startedAt,
-                                 reservation: unit.mapped.map { mapped in
+                                 reservation: unit.mapped.flatMap { mapped in
+                                     // As the shell: only on a step it grew by 1 MiB or more.
+                                     guard unit.total >= unit.previousTotal + Self.mib else { return nil }
                                      let data = mapped(time - unit.startedAt)
                                      return AddressReservation(dataBytes: data, untouchedBytes: data.over(unit.total))
                                  })
         }
+        for index in units.indices { units[index].previousTotal = units[index].total }
         for index in units.indices {
             guard let stale = units[index].staleStart else { continue }
             units[index].staleStart = stale.steps > 1 ? (stale.value, stale.steps - 1) : nil
