@@ -124,10 +124,9 @@ public struct PolicyEngine: Sendable {
         let candidates = services.compactMap { service -> UnitCandidate? in
             guard let history = histories[service.unit] else { return nil }
             let (category, expected) = UnitCandidate.expectation(for: service.unit, budget: budget)
-            let own = history.untouchedReservation(at: time) ?? 0
             return UnitCandidate(history: history, at: time, horizon: reading, memTotal: memTotal,
                                  category: category, expected: expected, isProtected: isProtected(service.unit),
-                                 othersUntouchedReservation: untouched - own, settings: settings)
+                                 allUntouchedReservation: untouched, settings: settings)
         }
         lastCandidates = candidates
         lastWeighed = (time, limit)

@@ -92,9 +92,11 @@ extension UnitCandidate {
     ///   - isProtected: the configured protected set matches it.
     ///   - refusesRestart: the shell knows systemd will not restart it (besides scopes).
     ///   - weight: 2 for `prefer`, 0.25 for `avoid`, 1 otherwise.
+    ///   - allUntouchedReservation: what every unit filling its own mapping has still to touch
+    ///     (`UnitMemoryHistory.untouchedReservation`), this one included.
     public init(history: UnitMemoryHistory, at time: Double, horizon: ExhaustionHorizon.Reading, memTotal: UInt64,
                 category: BudgetCategory, expected: UInt64?, isProtected: Bool, refusesRestart: Bool = false,
-                weight: Double = 1, othersUntouchedReservation: UInt64 = 0, settings: PolicySettings) {
+                weight: Double = 1, allUntouchedReservation: UInt64 = 0, settings: PolicySettings) {
         let figures = history.latest
         let regrowing = history.isRegrowing(settings: settings.candidates)
         let age = history.age(at: time)
@@ -126,8 +128,9 @@ extension UnitCandidate {
                   restartFreesBytes: Self.freedByRestart(figures, normal: history.normalBytes),
                   responsibility: 0)
         growingForSeconds = history.growingSince.map { Swift.max(0, time - $0) } ?? 0
-        untouchedReservationBytes = mayWarmUp ? history.untouchedReservation(at: time) : nil
-        othersUntouchedReservationBytes = othersUntouchedReservation
+        let ownUntouched = history.untouchedReservation(at: time)
+        untouchedReservationBytes = mayWarmUp ? ownUntouched : nil
+        othersUntouchedReservationBytes = allUntouchedReservation.over(ownUntouched ?? 0)
         exclusion = isProtected ? .protected
             : figures.workingSetBytes < settings.candidates.minimumWorkingSetBytes ? .tooSmall
             : harm == nil ? .steady : nil

@@ -16,8 +16,4 @@ struct ReservationReading: Sendable {
         else { return false }
         return Clock.monotonicSeconds() - startedAt < youngSeconds
     }
-
-    func read(cgroupDirectory: String) -> AddressReservation? {
-        reader.reservation(cgroupDirectory: cgroupDirectory)
-    }
 }

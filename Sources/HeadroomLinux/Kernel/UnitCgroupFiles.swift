@@ -82,7 +82,7 @@ final class UnitCgroupFiles {
         var sample = try read(detail)
         if let reservations, reservations.wanted(detail: detail, startedAt: startedAt, current: sample.current,
                                                  previous: last?.current) {
-            sample.reservation = reservations.read(cgroupDirectory: directory)
+            sample.reservation = reservations.reader.reservation(cgroupDirectory: directory)
         }
         last = sample
         return sample

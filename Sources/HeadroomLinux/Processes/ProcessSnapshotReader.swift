@@ -62,7 +62,7 @@ public struct ProcessSnapshotReader: Sendable {
         let directory = paths.path("/proc/\(pid)")
         do throws(KernelFileError) {
             let stat = try ProcessStat.parse(KernelFileReader.read(directory + "/stat"))
-            let status = try ProcessStatus.parse(KernelFileReader.read(directory + "/status"))
+            let status = try self.status(pid: pid)
             let arguments = commandLine ? try self.commandLine(pid: pid) : []
             return .success(ProcessSnapshot(stat: stat, status: status, commandLine: arguments))
         } catch {
@@ -74,11 +74,13 @@ public struct ProcessSnapshotReader: Sendable {
     /// their `status` alone; nil when the cgroup has gone or none of them could be read.
     public func reservation(cgroupDirectory: String) -> AddressReservation? {
         guard let pids = try? pids(cgroupDirectory: cgroupDirectory) else { return nil }
-        let statuses = pids.compactMap { pid -> ProcessStatus? in
-            guard let text = try? KernelFileReader.read(paths.path("/proc/\(pid)/status")) else { return nil }
-            return try? ProcessStatus.parse(text)
-        }
+        let statuses = pids.compactMap { try? status(pid: $0) }
         return statuses.isEmpty ? nil : AddressReservation(statuses)
+    }
+
+    /// `/proc/PID/status`, parsed.
+    public func status(pid: Int32) throws(KernelFileError) -> ProcessStatus {
+        try ProcessStatus.parse(KernelFileReader.read(paths.path("/proc/\(pid)/status")))
     }
 
     /// `/proc/PID/cmdline` as bytes.

@@ -250,7 +250,8 @@ struct PolicyPieceTests {
         forecast.ramSeconds = 1.5
         func candidate(_ history: UnitMemoryHistory, others: UInt64 = 0) -> UnitCandidate {
             UnitCandidate(history: history, at: 10, horizon: forecast, memTotal: 3 * Self.gib, category: .application,
-                          expected: nil, isProtected: false, othersUntouchedReservation: others, settings: settings)
+                          expected: nil, isProtected: false,
+                          allUntouchedReservation: (history.untouchedReservation(at: 10) ?? 0) + others, settings: settings)
         }
         let filling = history(mapsAsItGrows: false)
         #expect(filling.untouchedReservation(at: 10) == 380 * Self.mib)
